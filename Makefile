@@ -1,0 +1,53 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    build what is missing, then start the assistant on localhost
+#   make test   build what is missing, then run the whole test suite (CI runs this)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/actions/bin/python
+RASA := .venv/rasa/bin/rasa
+export RASA_TELEMETRY_ENABLED := false
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help envs index model run test lint validate unit nlu-report bench clean
+
+help:
+	@echo "make run         start the assistant (REST + socket.io on :5005, actions on :5055)"
+	@echo "make test        the full test suite (unit, data validation, training, rasa test, live REST)"
+	@echo "make nlu-report  NLU cross-validation and held-out evaluation (slow; not in CI)"
+	@echo "make bench       latency/memory benchmark against a running stack"
+
+envs:
+	@scripts/ensure_env.sh actions 3.11 requirements/actions.lock
+	@scripts/ensure_env.sh rasa 3.10 requirements/rasa.lock
+
+index: envs
+	@$(PY) -m ldn_core.retrieval.build
+
+model: envs
+	@$(PY) scripts/model.py
+
+run: envs index model
+	@$(PY) scripts/stack.py run
+
+test: envs
+	@scripts/test_all.sh
+
+lint: envs
+	@$(PY) -m ruff check ldn_core actions channels scripts tests bench
+
+validate: envs
+	@$(PY) -m ldn_core.knowledge.validate
+
+unit: envs
+	@$(PY) -m pytest tests/core tests/actions -q
+
+nlu-report: envs model
+	@scripts/nlu_report.sh
+
+bench: envs
+	@$(PY) bench/rest_latency.py
+
+clean:
+	rm -rf models var .pytest_cache results

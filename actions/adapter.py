@@ -1,0 +1,56 @@
+"""Translating between Rasa (tracker, dispatcher) and the domain core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from ldn_core.answer import Answer
+from ldn_core.render import to_payload, to_text
+from ldn_core.routing import Context
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def entity(tracker: Tracker, name: str) -> str | None:
+    """Last value of an entity in the latest message (synonyms already mapped by NLU)."""
+    values = [
+        e.get("value")
+        for e in (tracker.latest_message or {}).get("entities", [])
+        if e.get("entity") == name and e.get("value")
+    ]
+    return str(values[-1]) if values else None
+
+
+def previous_context(tracker: Tracker) -> Context:
+    return Context(
+        topic=tracker.get_slot("topic"),
+        condition=tracker.get_slot("condition"),
+        population=tracker.get_slot("population"),
+        question=tracker.get_slot("last_question"),
+    )
+
+
+def context_events(context: Context) -> list[dict[str, Any]]:
+    from rasa_sdk.events import SlotSet
+
+    return [
+        SlotSet("topic", context.topic),
+        SlotSet("condition", context.condition),
+        SlotSet("population", context.population),
+        SlotSet("last_question", context.question),
+    ]
+
+
+def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
+    """One message: readable text, buttons, and the structured payload for integrators."""
+    buttons = [{"title": title, "payload": payload} for title, payload in answer.buttons]
+    dispatcher.utter_message(text=to_text(answer), buttons=buttons, json_message=to_payload(answer))

@@ -1,0 +1,39 @@
+"""Out-of-scope questions and low-confidence clarification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.adapter import send
+from ldn_core.answer import out_of_scope
+from ldn_core.answer.clarify import clarify
+
+
+class ActionOutOfScope(Action):
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        send(dispatcher, out_of_scope())
+        return []
+
+
+class ActionClarify(Action):
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        ranking = [
+            (item.get("name"), float(item.get("confidence") or 0.0))
+            for item in (tracker.latest_message or {}).get("intent_ranking", [])
+            if item.get("name") not in (None, "nlu_fallback")
+        ]
+        send(dispatcher, clarify(ranking))
+        return []

@@ -1,0 +1,1 @@
+"""Rasa input channels (loaded by the Rasa server, Python 3.10: no ldn_core imports here)."""

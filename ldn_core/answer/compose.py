@@ -1,0 +1,120 @@
+"""Turn retrieved passages (or rule results) into an Answer with numbered references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ldn_core.answer.evidence import evidence_sentence
+from ldn_core.answer.model import Answer, AnswerKind, Citation, Point
+from ldn_core.knowledge import KnowledgeStore, Passage, Source
+
+MAX_DISPUTING = 2
+
+SCOPE_TEXT = (
+    "I answer clinicians' questions about low-dose naltrexone (LDN): dosing and titration, "
+    "indications and the evidence for them, opioids and washout, surgery, liver, kidney, "
+    "pregnancy, side effects, mechanism, compounding, and how LDN differs from 50 mg "
+    "naltrexone and naltrexone-bupropion. I can also screen a patient description and "
+    "draw up a dated titration schedule."
+)
+
+
+class CitationNumbering:
+    """Numbers sources in order of first use, so references read [1], [2], ..."""
+
+    def __init__(self, store: KnowledgeStore):
+        self._store = store
+        self._numbers: dict[str, int] = {}
+
+    def refs(self, source_ids: Iterable[str]) -> tuple[int, ...]:
+        out = []
+        for sid in source_ids:
+            if sid not in self._numbers:
+                self._numbers[sid] = len(self._numbers) + 1
+            out.append(self._numbers[sid])
+        return tuple(out)
+
+    def citations(self) -> tuple[Citation, ...]:
+        return tuple(Citation(n, self._store.source(sid)) for sid, n in self._numbers.items())
+
+    def sources(self) -> list[Source]:
+        return [self._store.source(sid) for sid in self._numbers]
+
+
+def _with_disputes(store: KnowledgeStore, primary: Sequence[Passage]) -> list[tuple[Passage, bool]]:
+    chosen: list[tuple[Passage, bool]] = [(p, False) for p in primary]
+    seen = {p.id for p in primary}
+    added = 0
+    for passage in primary:
+        for other_id in passage.conflicts_with:
+            if other_id in seen or added >= MAX_DISPUTING:
+                continue
+            chosen.append((store.passage(other_id), True))
+            seen.add(other_id)
+            added += 1
+    return chosen
+
+
+def compose_knowledge_answer(
+    store: KnowledgeStore,
+    passages: Sequence[Passage],
+    topic: str | None = None,
+    condition: str | None = None,
+) -> Answer:
+    """Passages in retrieval order, then any passage that disagrees with them."""
+    if not passages:
+        return no_answer(topic=topic, condition=condition)
+    numbering = CitationNumbering(store)
+    points = tuple(
+        Point(
+            title=p.title,
+            text=p.text,
+            evidence=p.evidence,
+            refs=numbering.refs(p.sources),
+            origin_id=p.id,
+            disputes=disputing,
+        )
+        for p, disputing in _with_disputes(store, passages)
+    )
+    lead = points[0]
+    lead_sources = [store.source(sid) for sid in passages[0].sources]
+    conflict_note = ""
+    if any(p.disputes for p in points):
+        conflict_note = (
+            "The evidence is not consistent: the points marked as disagreeing come to a "
+            "different conclusion. Weigh both, and prefer the larger and more recent trials."
+        )
+    return Answer(
+        kind=AnswerKind.KNOWLEDGE,
+        points=points,
+        citations=numbering.citations(),
+        evidence=lead.evidence,
+        evidence_note=evidence_sentence(lead.evidence, lead_sources),
+        conflict_note=conflict_note,
+        topic=topic or passages[0].topic,
+        condition=condition,
+    )
+
+
+def no_answer(topic: str | None = None, condition: str | None = None) -> Answer:
+    return Answer(
+        kind=AnswerKind.NO_ANSWER,
+        intro=(
+            "I have no curated, cited answer to that question, so I will not guess. "
+            "Please check primary literature or a specialist. You can rephrase, or ask about "
+            "dosing, indications, opioids and washout, surgery, side effects or mechanism."
+        ),
+        topic=topic,
+        condition=condition,
+    )
+
+
+def out_of_scope() -> Answer:
+    return Answer(
+        kind=AnswerKind.OUT_OF_SCOPE,
+        intro="That is outside what I cover, so I have no answer for it. " + SCOPE_TEXT,
+    )
+
+
+def message(text: str, buttons: Sequence[tuple[str, str]] = ()) -> Answer:
+    return Answer(kind=AnswerKind.MESSAGE, intro=text, buttons=tuple(buttons))

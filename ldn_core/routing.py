@@ -1,0 +1,139 @@
+"""From a classified question (intent, entities, previous context) to a retrieval query.
+
+The NLU intent says what kind of question it is; here that becomes the knowledge topics to
+favour, the condition to favour, and, for elliptical follow-ups ("and in MS?"), a query
+that carries the previous question along.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+INTENT_TOPICS: dict[str, frozenset[str]] = {
+    "ask_dosing": frozenset({"dosing"}),
+    "ask_titration": frozenset({"dosing"}),
+    "ask_indication": frozenset(),
+    "ask_efficacy": frozenset({"efficacy"}),
+    "ask_mechanism": frozenset({"mechanism"}),
+    "ask_adverse_effects": frozenset({"adverse_effects"}),
+    "ask_contraindications": frozenset({"contraindications", "opioids"}),
+    "ask_interactions": frozenset({"interactions", "opioids"}),
+    "ask_perioperative": frozenset({"perioperative"}),
+    "ask_special_populations": frozenset({"hepatic", "renal", "pregnancy", "paediatric"}),
+    "ask_formulation": frozenset({"formulations"}),
+    "ask_naltrexone_confusion": frozenset({"other_naltrexone"}),
+}
+
+CONDITION_TOPIC: dict[str, str] = {
+    "fibromyalgia": "fibromyalgia",
+    "crps": "crps",
+    "diabetic_neuropathy": "diabetic_neuropathy",
+    "corneal_pain": "corneal_pain",
+    "low_back_pain": "low_back_pain",
+    "chronic_pain": "chronic_pain",
+    "crohns": "crohns",
+    "ibd": "crohns",
+    "multiple_sclerosis": "multiple_sclerosis",
+    "alcohol_use_disorder": "other_naltrexone",
+    "opioid_use_disorder": "other_naltrexone",
+    "obesity": "other_naltrexone",
+}
+
+POPULATION_TOPIC: dict[str, str] = {
+    "paediatric": "paediatric",
+    "pregnancy": "pregnancy",
+    "lactation": "pregnancy",
+    "hepatic": "hepatic",
+    "renal": "renal",
+}
+
+POPULATION_WORDS: dict[str, str] = {
+    "paediatric": "in children",
+    "pregnancy": "in pregnancy",
+    "lactation": "during breastfeeding",
+    "hepatic": "in liver disease",
+    "renal": "in kidney disease",
+    "elderly": "in older patients",
+}
+
+ELLIPTICAL_OPENERS = ("and ", "what about", "how about", "same for", "also ", "what of")
+SHORT_QUESTION_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation was about, kept in slots between turns."""
+
+    topic: str | None = None
+    condition: str | None = None
+    population: str | None = None
+    question: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    topics: frozenset[str]
+    conditions: frozenset[str]
+    context: Context  # the context to store for the next turn
+
+
+def _is_elliptical(text: str) -> bool:
+    lowered = text.lower().strip()
+    return lowered.startswith(ELLIPTICAL_OPENERS) or len(lowered.split()) <= SHORT_QUESTION_WORDS
+
+
+def plan_query(
+    text: str,
+    intent: str | None,
+    condition: str | None,
+    population: str | None,
+    previous: Context,
+) -> Query:
+    """Decide what to search for.
+
+    - ``followup`` ("and in MS?", "same for kids?"): the previous question's topic and text
+      carry over; a new condition or population replaces the old one.
+    - a short question of a new type ("what about side effects?") keeps the previous
+      condition; a full new question resets the context.
+    """
+    is_followup = intent == "followup"
+    elliptical = is_followup or _is_elliptical(text)
+    carried_condition = previous.condition if elliptical else None
+    new_condition = condition or (None if population else carried_condition)
+    new_population = population or (previous.population if is_followup else None)
+
+    if is_followup:
+        topic = previous.topic
+        base = previous.question or ""
+    else:
+        topics_for_intent = INTENT_TOPICS.get(intent or "", frozenset())
+        topic = next(iter(sorted(topics_for_intent)), None) if topics_for_intent else None
+        base = ""
+
+    topics: set[str] = set(INTENT_TOPICS.get(intent or "", frozenset()))
+    if is_followup and previous.topic:
+        topics.add(previous.topic)
+    if new_condition and new_condition in CONDITION_TOPIC:
+        topics.add(CONDITION_TOPIC[new_condition])
+    if new_population and new_population in POPULATION_TOPIC:
+        if intent == "ask_special_populations":
+            # the population names the one relevant topic among the four
+            topics -= INTENT_TOPICS["ask_special_populations"]
+        topics.add(POPULATION_TOPIC[new_population])
+
+    query_text = text
+    if is_followup and base:
+        extra = POPULATION_WORDS.get(population or "", "") if population else ""
+        query_text = f"{base} {text} {extra}".strip()
+    elif carried_condition and not condition and not population:
+        query_text = f"{text} ({carried_condition.replace('_', ' ')})"
+
+    conditions = frozenset({new_condition}) if new_condition else frozenset()
+    remembered = Context(
+        topic=(topic or previous.topic) if is_followup else topic,
+        condition=new_condition,
+        population=new_population,
+        question=(previous.question if is_followup and previous.question else text),
+    )
+    return Query(query_text, frozenset(topics), conditions, remembered)

@@ -1,0 +1,23 @@
+"""Settings from environment variables, with defaults that work in a fresh clone."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    knowledge_dir: Path
+    cache_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        cache = Path(os.environ.get("LDN_CACHE_DIR", Path.home() / ".cache" / "ldn-assistant"))
+        return cls(
+            knowledge_dir=Path(os.environ.get("LDN_KNOWLEDGE_DIR", REPO_ROOT / "knowledge")),
+            cache_dir=cache / "index",
+        )

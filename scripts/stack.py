@@ -1,0 +1,242 @@
+"""Start, supervise and stop the assistant: the action server and the Rasa server.
+
+`make run` uses the CLI (`python scripts/stack.py run`); the live tests use `Stack` as a
+context manager. Both wait until each process is really ready (the action server has loaded
+the knowledge store; Rasa has loaded its model), and stop both cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.model import ensure_model  # noqa: E402
+
+DEFAULTS = {
+    "RASA_PORT": "5005",
+    "ACTION_PORT": "5055",
+    "LDN_DATA_DIR": str(ROOT / "var"),
+    "RASA_TELEMETRY_ENABLED": "false",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def _get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, b""
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return 0, b""
+
+
+def _post_json(url: str, body: dict, timeout: float = 120.0) -> tuple[int, object]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, None
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return 0, None
+
+
+def stack_env(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    env = {**DEFAULTS, **os.environ, **(overrides or {})}
+    data_dir = Path(env["LDN_DATA_DIR"])
+    env.setdefault("LDN_TRACKER_DB", str(data_dir / "tracker.db"))
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+@dataclass
+class Stack:
+    env: dict[str, str] = field(default_factory=stack_env)
+    quiet: bool = False
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['ACTION_PORT']}"
+
+    @property
+    def log_dir(self) -> Path:
+        return Path(self.env["LDN_DATA_DIR"]) / "logs"
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(message, flush=True)
+
+    def _spawn(self, name: str, argv: list[str]) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
+        self.processes[name] = subprocess.Popen(
+            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # own process group: stopped as a whole
+        )
+
+    def _wait(self, name: str, ready, timeout: float) -> None:
+        started = time.monotonic()
+        last_note = started
+        while time.monotonic() - started < timeout:
+            process = self.processes[name]
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with code {process.returncode}; see {self.log_dir / name}.log"
+                )
+            if ready():
+                self.say(f"    {name} ready after {time.monotonic() - started:.0f} s")
+                return
+            if time.monotonic() - last_note > 15:
+                self.say(f"    ... waiting for {name} ({time.monotonic() - started:.0f} s)")
+                last_note = time.monotonic()
+            time.sleep(0.5)
+        raise TimeoutError(f"{name} not ready after {timeout:.0f} s; see {self.log_dir / name}.log")
+
+    def start_actions(self, timeout: float = 240) -> None:
+        self.say(f"==> starting the action server on {self.action_url}")
+        self._spawn("actions", [
+            str(ROOT / ".venv/actions/bin/python"), "-m", "rasa_sdk",
+            "--actions", "actions", "--port", self.env["ACTION_PORT"],
+        ])
+        self._wait("actions", lambda: _get(f"{self.action_url}/health")[0] == 200, timeout)
+        # Ready means the knowledge store and embedding model are loaded: ask one question.
+        warmup = {
+            "next_action": "action_answer_question",
+            "sender_id": "stack-warmup",
+            "tracker": {"sender_id": "stack-warmup", "slots": {}, "events": [],
+                        "latest_message": {"text": "starting dose", "intent": {"name": "ask_dosing"},
+                                           "entities": []}},
+            "domain": {},
+        }
+        started = time.monotonic()
+        status, _ = _post_json(f"{self.action_url}/webhook", warmup, timeout=timeout)
+        if status != 200:
+            raise RuntimeError(f"action server warm-up failed (HTTP {status}); see {self.log_dir}/actions.log")
+        self.say(f"    knowledge store loaded in {time.monotonic() - started:.0f} s")
+
+    def start_rasa(self, model: Path, timeout: float = 300) -> None:
+        self.say(f"==> starting the Rasa server on {self.rasa_url}")
+        argv = [
+            str(ROOT / ".venv/rasa/bin/rasa"), "run", "--enable-api",
+            "--interface", self.env.get("RASA_INTERFACE", "127.0.0.1"),
+            "--port", self.env["RASA_PORT"], "--model", str(model),
+            "--credentials", self.env.get("LDN_CREDENTIALS", "credentials.yml"),
+            "--endpoints", self.env.get("LDN_ENDPOINTS", "endpoints.yml"),
+            "--cors", self.env.get("LDN_CORS_ORIGINS", "*"),
+        ]
+        if self.env.get("RASA_AUTH_TOKEN"):
+            argv += ["--auth-token", self.env["RASA_AUTH_TOKEN"]]
+        self._spawn("rasa", argv)
+
+        def loaded() -> bool:
+            status, body = _get(f"{self.rasa_url}/status?token={self.env.get('RASA_AUTH_TOKEN', '')}")
+            return status == 200 and b'"model_id"' in body and b'"model_id":null' not in body
+
+        self._wait("rasa", loaded, timeout)
+
+    def start(self) -> Stack:
+        Path(self.env["LDN_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+        model = ensure_model()
+        try:
+            self.start_actions()
+            self.start_rasa(model)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop_process(self, name: str, timeout: float = 20) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        except ProcessLookupError:
+            pass
+
+    def stop(self) -> None:
+        for name in ("rasa", "actions"):
+            if name in self.processes:
+                self.say(f"==> stopping {name}")
+                self.stop_process(name)
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def run() -> int:
+    stack = Stack()
+    stopping = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    started = time.monotonic()
+    stack.start()
+    print(
+        f"""
+LDN assistant is running (started in {time.monotonic() - started:.0f} s).
+  REST:        POST {stack.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "..."}}
+  socket.io:   {stack.rasa_url}/socket.io
+  Rasa API:    {stack.rasa_url}/status
+  Actions:     {stack.action_url}/health
+  Logs:        {stack.log_dir}/
+Press Ctrl-C to stop.""",
+        flush=True,
+    )
+    while not stopping:
+        for name, process in list(stack.processes.items()):
+            if process.poll() is not None:
+                print(f"{name} exited unexpectedly (code {process.returncode}); stopping", flush=True)
+                stopping = True
+        time.sleep(0.5)
+    stack.stop()
+    print("stopped.", flush=True)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["run"])
+    parser.parse_args()
+    try:
+        return run()
+    except (RuntimeError, TimeoutError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,419 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ldn_core.knowledge import ValidationIssue, validate
+from ldn_core.knowledge.dossier import Dossier, contains_identifier, contains_number
+from ldn_core.knowledge.validate import count_sentences, default_dossier, main, similarity
+
+from .conftest import Tree, default_passages, default_sources
+
+REPO = Path(__file__).resolve().parents[3]
+REAL_DOSSIER = default_dossier()
+
+
+def errors(tree: Tree) -> list[ValidationIssue]:
+    return [i for i in validate(tree.kdir, tree.dossier) if i.severity == "error"]
+
+
+def only_error(tree: Tree) -> ValidationIssue:
+    found = errors(tree)
+    assert len(found) == 1, "\n".join(map(str, found))
+    return found[0]
+
+
+def with_source(tree: Tree, index: int, **changes: object) -> None:
+    items = default_sources()
+    items[index].update(changes)
+    tree.write_sources(items)
+
+
+def test_fixture_tree_is_clean(tree: Tree) -> None:
+    assert validate(tree.kdir, tree.dossier) == []
+    assert validate(tree.base, tree.dossier) == []  # repo root accepted too
+
+
+# ------------------------------------------------------------------ citations
+
+
+def test_passage_citing_missing_source(tree: Tree, make_passage) -> None:
+    tree.write_passages(
+        "dosing",
+        [
+            make_passage(
+                id="dose-x",
+                conditions=["general"],
+                sources=["delta2018", "ghost2001"],
+                evidence="very_low",
+            )
+        ],
+    )
+    issue = only_error(tree)
+    assert (issue.file, issue.item, issue.field) == (
+        "knowledge/passages/dosing.yaml",
+        "dose-x",
+        "sources",
+    )
+    assert "ghost2001" in issue.message
+    assert str(issue).startswith("ERROR knowledge/passages/dosing.yaml [dose-x] sources:")
+
+
+def test_passage_without_sources_is_an_error(tree: Tree, make_passage) -> None:
+    passages = default_passages()["dosing"]
+    passages[0]["sources"] = []
+    tree.write_passages("dosing", passages)
+    found = errors(tree)
+    assert any(i.item == "dose-cohort-range" and i.field == "sources" for i in found)
+
+
+def test_unused_source(tree: Tree, make_source) -> None:
+    tree.write_sources(
+        default_sources() + [make_source(id="gamma", doi="", pmid="", pmcid="", nct="")]
+    )
+    found = [i for i in errors(tree) if i.item == "gamma"]
+    assert any(
+        i.field == "id" and "not cited" in i.message and i.file == "knowledge/sources.yaml"
+        for i in found
+    )
+
+
+def test_unknown_conflicts_with(tree: Tree, make_passage) -> None:
+    tree.write_passages(
+        "crps", [make_passage(id="crps-x", conditions=["crps"], conflicts_with=["crps-none"])]
+    )
+    found = errors(tree)
+    assert [(i.item, i.field) for i in found if "crps-none" in i.message] == [
+        ("crps-x", "conflicts_with")
+    ]
+
+
+# ------------------------------------------------------------------ identifiers vs the dossier
+
+
+def test_malformed_doi(tree: Tree) -> None:
+    with_source(tree, 0, doi="doi:10.1234/abc.5678")
+    issue = only_error(tree)
+    assert (issue.file, issue.item, issue.field) == ("knowledge/sources.yaml", "alpha2020", "doi")
+    assert "malformed" in issue.message
+
+
+def test_well_formed_doi_not_in_dossier(tree: Tree) -> None:
+    with_source(tree, 0, doi="10.1234/abc.9999")
+    issue = only_error(tree)
+    assert issue.field == "doi" and "does not appear in the evidence dossier" in issue.message
+
+
+def test_doi_prefix_of_a_dossier_doi_is_not_accepted(tree: Tree) -> None:
+    with_source(tree, 0, doi="10.1234/abc.567")
+    assert only_error(tree).field == "doi"
+
+
+def test_doi_match_is_case_insensitive(tree: Tree) -> None:
+    with_source(tree, 0, doi="10.1234/ABC.5678")
+    assert errors(tree) == []
+
+
+def test_doi_of_another_row_is_an_error(tree: Tree) -> None:
+    with_source(tree, 0, doi="10.5555/rev.1")
+    issue = only_error(tree)
+    assert issue.field == "doi" and "not in the row of alpha2020" in issue.message
+
+
+def test_doi_seen_only_outside_section_1_is_an_error(tree: Tree) -> None:
+    with_source(tree, 0, doi="10.9999/elsewhere.1")
+    assert only_error(tree).field == "doi"
+
+
+def test_pmid_not_in_dossier(tree: Tree) -> None:
+    with_source(tree, 0, pmid="12345679")
+    issue = only_error(tree)
+    assert issue.field == "pmid" and "12345679" in issue.message
+
+
+def test_pmid_must_not_match_inside_a_longer_number(tree: Tree) -> None:
+    with_source(tree, 2, pmid="234567")  # 6 digits: malformed; and a substring of 2345678
+    issue = only_error(tree)
+    assert issue.field == "pmid" and "malformed" in issue.message
+    with_source(tree, 0, pmid="1234567")  # well-formed 7 digits but only inside 12345678
+    assert only_error(tree).field == "pmid"
+
+
+def test_malformed_pmid(tree: Tree) -> None:
+    with_source(tree, 0, pmid="PMID12345678")
+    assert "malformed PMID" in only_error(tree).message
+
+
+def test_pmcid_and_nct_must_be_in_dossier(tree: Tree) -> None:
+    with_source(tree, 0, pmcid="PMC7654322", nct="NCT01234568")
+    assert sorted(i.field for i in errors(tree)) == ["nct", "pmcid"]
+
+
+def test_source_not_in_dossier_and_uncitable_source(tree: Tree, make_passage, make_source) -> None:
+    extra = [
+        make_source(id="zeta2021", doi="", pmid="", pmcid="", nct=""),
+        make_source(
+            id="gone_case",
+            doi="",
+            pmid="",
+            pmcid="",
+            nct="",
+            type="case_series",
+            evidence_level="D",
+        ),
+    ]
+    tree.write_sources(default_sources() + extra)
+    tree.write_passages(
+        "crps",
+        [
+            make_passage(
+                id="crps-x",
+                conditions=["crps"],
+                sources=["zeta2021", "gone_case"],
+                evidence="very_low",
+            )
+        ],
+    )
+    found = {(i.item, i.field): i.message for i in errors(tree)}
+    assert "not listed in section 1" in found[("zeta2021", "id")]
+    assert "do not cite" in found[("gone_case", "id")]
+
+
+# ------------------------------------------------------------------ schema and uniqueness
+
+
+def test_duplicate_source_ids(tree: Tree) -> None:
+    tree.write_sources(default_sources() + [default_sources()[0]])
+    issue = only_error(tree)
+    assert (issue.item, issue.field, issue.message) == ("alpha2020", "id", "duplicate source id")
+
+
+def test_duplicate_passage_ids_across_files(tree: Tree, make_passage) -> None:
+    tree.write_passages("crps", [make_passage(conditions=["crps"])])  # id fm-alpha-trial again
+    issue = only_error(tree)
+    assert (
+        issue.file == "knowledge/passages/fibromyalgia.yaml"
+        or issue.file == "knowledge/passages/crps.yaml"
+    )
+    assert issue.field == "id" and "duplicate passage id" in issue.message
+
+
+def test_type_and_evidence_level_must_agree(tree: Tree) -> None:
+    with_source(tree, 2, evidence_level="B")  # cohort -> C
+    issue = only_error(tree)
+    assert (issue.item, issue.field) == ("delta2018", "evidence_level")
+
+
+def test_schema_problems_are_all_reported(tree: Tree, make_source) -> None:
+    bad = make_source(id="Bad Id", year="2020", colour="red", pmid=12345678, type="anecdote")
+    del bad["notes"]
+    tree.write_sources(default_sources() + [bad])
+    fields = {i.field for i in errors(tree) if i.item == "Bad Id"}
+    assert {"id", "year", "colour", "pmid", "type", "notes"} <= fields
+
+
+def test_passage_schema_problems(tree: Tree, make_passage) -> None:
+    tree.write_passages(
+        "crps",
+        [make_passage(id="Crps_X", conditions=["gout"], evidence="strong", reviewed="27/11/2026")],
+    )
+    fields = {i.field for i in errors(tree) if i.item == "Crps_X"}
+    assert fields == {"id", "conditions", "evidence", "reviewed"}
+
+
+def test_topic_must_match_file(tree: Tree, make_passage) -> None:
+    tree.write_passages("dosing", default_passages()["dosing"], file_topic="renal")
+    found = [i for i in errors(tree) if i.field == "topic"]
+    assert [(i.file, i.item) for i in found] == [("knowledge/passages/renal.yaml", "")]
+
+
+def test_unknown_topic_file(tree: Tree, make_passage) -> None:
+    tree.write_passages("weather", [make_passage(id="wx-sunny")])
+    issue = only_error(tree)
+    assert (issue.file, issue.field) == ("knowledge/passages/weather.yaml", "topic")
+
+
+def test_malformed_yaml_is_reported_not_raised(tree: Tree) -> None:
+    tree.write_text("passages/crps.yaml", "topic: crps\npassages:\n  - id: [unclosed\n")
+    issue = only_error(tree)
+    assert issue.file == "knowledge/passages/crps.yaml" and "invalid YAML" in issue.message
+
+
+# ------------------------------------------------------------------ evidence strength
+
+
+def test_evidence_stronger_than_source_allows(tree: Tree, make_passage) -> None:
+    tree.write_passages(
+        "dosing",
+        [
+            make_passage(
+                id="dose-x", conditions=["general"], sources=["delta2018"], evidence="moderate"
+            )
+        ],
+    )
+    issue = only_error(tree)
+    assert (issue.file, issue.item, issue.field) == (
+        "knowledge/passages/dosing.yaml",
+        "dose-x",
+        "evidence",
+    )
+    assert "at most 'low'" in issue.message
+
+
+@pytest.mark.parametrize(
+    ("sources", "evidence", "ok"),
+    [
+        (["beta2019"], "high", True),
+        (["alpha2020"], "high", False),
+        (["alpha2020"], "moderate", True),
+        (["delta2018", "alpha2020"], "moderate", True),  # the best source counts
+        (["delta2018"], "low", True),
+        (["delta2018"], "very_low", True),
+    ],
+)
+def test_evidence_ladder(tree: Tree, make_passage, sources, evidence, ok) -> None:
+    passages = default_passages()["dosing"] + [
+        make_passage(id="dose-x", conditions=["general"], sources=sources, evidence=evidence)
+    ]
+    tree.write_passages("dosing", passages)
+    assert (errors(tree) == []) is ok
+
+
+# ------------------------------------------------------------------ passage text
+
+
+def test_too_many_sentences(tree: Tree, make_passage) -> None:
+    text = "One is here. Two is here. Three is here. Four is here. Five is here."
+    tree.write_passages("crps", [make_passage(id="crps-x", conditions=["crps"], text=text)])
+    issue = only_error(tree)
+    assert (issue.field, issue.message) == ("text", "text has 5 sentences (1-4 allowed)")
+
+
+def test_too_long(tree: Tree, make_passage) -> None:
+    text = "word " * 150 + "end."
+    tree.write_passages("crps", [make_passage(id="crps-x", conditions=["crps"], text=text)])
+    issue = only_error(tree)
+    assert issue.field == "text" and "max 700" in issue.message
+
+
+def test_near_duplicate_is_a_warning(tree: Tree, make_passage) -> None:
+    original = default_passages()["fibromyalgia"][0]["text"]
+    tree.write_passages(
+        "crps",
+        [make_passage(id="crps-x", conditions=["crps"], text=original.replace("modest", "small"))],
+    )
+    issues = validate(tree.kdir, tree.dossier)
+    assert [i.severity for i in issues] == ["warning"]
+    # reported on the later file (fibromyalgia.yaml sorts after crps.yaml)
+    assert (issues[0].item, issues[0].field) == ("fm-alpha-trial", "text")
+    assert "near-duplicate of crps-x" in issues[0].message
+
+
+def test_count_sentences() -> None:
+    assert count_sentences("One sentence.") == 1
+    assert (
+        count_sentences("Pain fell 28.8% vs. 18.0% (P=0.016), e.g. in women. Then 2 more. Done!")
+        == 3
+    )
+    assert count_sentences("Smith et al. reported it. Another sentence") == 2
+    assert count_sentences("   ") == 0
+
+
+def test_similarity() -> None:
+    assert similarity("LDN helps. Maybe.", "ldn helps maybe") == 1.0
+    assert similarity("LDN reduced pain in women.", "Cats sleep all day long.") < 0.2
+
+
+# ------------------------------------------------------------------ rules files
+
+
+def test_rules_must_cite_existing_sources(tree: Tree) -> None:
+    tree.write_yaml(
+        "rules/screening.yaml",
+        {
+            "rules": [
+                {
+                    "id": "opioid-washout",
+                    "sources": ["alpha2020"],
+                    "then": {"sources": ["nobody1999"]},
+                },
+                {"id": "bad-shape", "sources": "alpha2020"},
+            ],
+            "sources": ["beta2019"],
+        },
+    )
+    found = sorted((i.item, i.message) for i in errors(tree))
+    assert found == [
+        ("bad-shape", "must be a list of source ids"),
+        ("opioid-washout", "cites unknown source 'nobody1999'"),
+    ]
+    assert all(i.file == "knowledge/rules/screening.yaml" for i in errors(tree))
+
+
+# ------------------------------------------------------------------ dossier parsing
+
+
+def test_dossier_rows_and_uncitable(tree: Tree) -> None:
+    dossier = Dossier.load(tree.dossier)
+    assert dossier.source_ids == {"alpha2020", "beta2019", "delta2018", "gone_case"}
+    assert dossier.uncitable == {"gone_case"}
+    assert "10.5555/rev.1" in dossier.row("beta2019")
+
+
+def test_identifier_matching() -> None:
+    text = "DOI 10.1002/art.37734; PMID 19453963 (addr); see doi/epdf/10.1111/x.1."
+    assert contains_identifier(text, "10.1002/ART.37734")
+    assert not contains_identifier(text, "10.1002/art.3773")
+    assert contains_identifier(text, "10.1111/x.1")
+    assert contains_number(text, "19453963") and not contains_number(text, "9453963")
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_cli_exit_codes_and_output(tree: Tree, capsys, make_passage) -> None:
+    assert main(["--root", str(tree.kdir), "--dossier", str(tree.dossier)]) == 0
+    assert "0 error(s), 0 warning(s)" in capsys.readouterr().out
+    tree.write_passages(
+        "dosing",
+        [
+            make_passage(
+                id="dose-x",
+                conditions=["general"],
+                text="Doses varied in a cohort.",
+                sources=["delta2018"],
+                evidence="high",
+            )
+        ],
+    )
+    assert main(["--root", str(tree.kdir), "--dossier", str(tree.dossier)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "ERROR knowledge/passages/dosing.yaml [dose-x] evidence:" in out[0]
+    assert out[-1].endswith("3 sources, 3 passages; 1 error(s), 0 warning(s)")
+
+
+def test_cli_reports_missing_dossier(tree: Tree, capsys) -> None:
+    assert main(["--root", str(tree.kdir), "--dossier", str(tree.base / "nope.md")]) == 1
+    assert "cannot read the evidence dossier" in capsys.readouterr().out
+
+
+def test_default_dossier_uses_environment(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("LDN_EVIDENCE_DOSSIER", str(tmp_path / "d.md"))
+    assert default_dossier() == tmp_path / "d.md"
+    monkeypatch.delenv("LDN_EVIDENCE_DOSSIER")
+    assert default_dossier() == REPO.parent / "shared" / "evidence" / "ldn_evidence.md"
+
+
+# ------------------------------------------------------------------ the real knowledge tree
+
+
+def test_real_knowledge_tree_has_no_errors() -> None:
+    passages = sorted((REPO / "knowledge" / "passages").glob("*.yaml"))
+    if not passages:
+        reason = "knowledge/passages has no files yet"
+        print(reason)
+        pytest.skip(reason)
+    assert REAL_DOSSIER.exists(), f"evidence dossier not found at {REAL_DOSSIER}"
+    found = [i for i in validate(REPO / "knowledge", REAL_DOSSIER) if i.severity == "error"]
+    assert found == [], "\n".join(map(str, found))
