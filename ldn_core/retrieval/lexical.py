@@ -37,14 +37,21 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ities", "ity", "ness", "ies", "es", "ed", "ly", "s")
+_SUFFIXES = (
+    ("ations", "at"), ("ation", "at"), ("ings", ""), ("ing", ""), ("ities", ""), ("ity", ""),
+    ("ness", ""), ("ies", "y"), ("es", ""), ("ed", ""), ("ly", ""), ("s", ""),
+)
 
 
 def stem(word: str) -> str:
-    """Crude suffix stripping: "titrating", "titration" -> "titrat"; keeps short words."""
-    for suffix in _SUFFIXES:
+    """Crude suffix stripping so word forms meet: "titrate", "titrating", "titration" ->
+    "titrat"; words of 4 letters or fewer stay as they are."""
+    for suffix, replacement in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            word = word[: -len(suffix)] + replacement
+            break
+    if len(word) > 5 and word.endswith("e"):
+        word = word[:-1]
     return word
 
 

