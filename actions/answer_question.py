@@ -35,6 +35,8 @@ class ActionAnswerQuestion(Action):
             population=entity(tracker, "population"),
             previous=previous_context(tracker),
         )
-        log.info("answered intent=%s kind=%s topic=%s", latest_intent(tracker), answer.kind, answer.topic)
+        log.info(
+            "answered intent=%s kind=%s topic=%s", latest_intent(tracker), answer.kind, answer.topic
+        )
         send(dispatcher, answer)
         return context_events(context)

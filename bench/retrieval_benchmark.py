@@ -125,7 +125,9 @@ def metrics(outcomes: list[Outcome]) -> dict[str, float]:
         "mrr": sum(1 / r for r in ranks if r is not None) / n,
         "end_to_end_accuracy": sum(end_to_end) / max(len(outcomes), 1),
         "answered_top1_correct": sum(
-            1 for o in answerable if not o.abstained and o.returned[:1] and o.returned[0] in o.question.answers
+            1
+            for o in answerable
+            if not o.abstained and o.returned[:1] and o.returned[0] in o.question.answers
         )
         / n,
         "abstention_precision": (
@@ -181,7 +183,8 @@ def report(m: dict[str, float], split: str) -> str:
         f"MRR:                           {m['mrr']:.3f}",
         f"end-to-end accuracy (all q):   {m['end_to_end_accuracy']:.3f}"
         "  (answerable: top-1 returned & correct; off-topic: abstained)",
-        f"answerable answered correctly: {m['answered_top1_correct']:.3f}  (top-1, after abstention)",
+        f"answerable answered correctly: {m['answered_top1_correct']:.3f}"
+        "  (top-1, after abstention)",
         f"abstention precision:          {m['abstention_precision']:.3f}",
         f"off-topic abstained (recall):  {m['offtopic_abstained']:.3f}  "
         f"{verdict('offtopic_abstained', m['offtopic_abstained'])}",

@@ -15,7 +15,8 @@ import inspect
 import json
 import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -23,20 +24,26 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.safety import EMPTY_TEXT, TRUNCATED_NOTE, MAX_MESSAGE_CHARS, ensure_reply, prepare_message
+from channels.safety import (
+    EMPTY_TEXT,
+    MAX_MESSAGE_CHARS,
+    TRUNCATED_NOTE,
+    ensure_reply,
+    prepare_message,
+)
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 
 
-def _error(status: int, message: Text) -> HTTPResponse:
+def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
 class ClinicalRestInput(RestInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def _authorised(self, request: Request) -> bool:
@@ -47,14 +54,14 @@ class ClinicalRestInput(RestInput):
         return hmac.compare_digest(header, f"Bearer {token}")
 
     @staticmethod
-    def parse(request: Request) -> "tuple[Optional[Dict[Text, Any]], Optional[HTTPResponse]]":
+    def parse(request: Request) -> "tuple[dict[str, Any] | None, HTTPResponse | None]":
         body = request.body or b""
         if len(body) > MAX_BODY_BYTES:
             return None, _error(413, f"request body over {MAX_BODY_BYTES} bytes")
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
-            return None, _error(400, "body must be JSON: {\"sender\": str, \"message\": str}")
+            return None, _error(400, 'body must be JSON: {"sender": str, "message": str}')
         if not isinstance(data, dict):
             return None, _error(400, "body must be a JSON object")
         for key in ("sender", "message"):
@@ -64,13 +71,11 @@ class ClinicalRestInput(RestInput):
                 return None, _error(400, f"field '{key}' must be a string")
         if not data["sender"].strip() or len(data["sender"]) > 200:
             return None, _error(400, "field 'sender' must be 1-200 characters")
-        if "metadata" in data and not isinstance(data["metadata"], (dict, type(None))):
+        if "metadata" in data and not isinstance(data["metadata"], dict | None):
             return None, _error(400, "field 'metadata' must be an object")
         return data, None
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         module = inspect.getmodule(self)
         webhook = Blueprint(
             f"custom_webhook_{type(self).__name__}", module.__name__ if module else None

@@ -1,7 +1,7 @@
 """Input hygiene and the no-reply safeguard shared by our channels."""
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 # Longest message passed to the assistant; longer text is cut (the user is told).
 MAX_MESSAGE_CHARS = 4000
@@ -12,22 +12,20 @@ UNAVAILABLE_TEXT = (
 )
 EMPTY_TEXT = (
     "Your message was empty. Type a question about low-dose naltrexone (LDN), for example "
-    "\"What is the starting dose of LDN?\""
+    '"What is the starting dose of LDN?"'
 )
-TRUNCATED_NOTE = (
-    "Note: your message was very long, so only its first {limit} characters were read."
-)
+TRUNCATED_NOTE = "Note: your message was very long, so only its first {limit} characters were read."
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
-def clean_message(text: Text) -> Text:
+def clean_message(text: str) -> str:
     """Strip control and zero-width characters; fold runs of whitespace."""
     text = _CONTROL.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
-def prepare_message(raw: Text) -> "tuple[Text, bool]":
+def prepare_message(raw: str) -> "tuple[str, bool]":
     """Returns (text to send to Rasa, whether it was truncated)."""
     text = clean_message(raw)
     if len(text) > MAX_MESSAGE_CHARS:
@@ -35,9 +33,7 @@ def prepare_message(raw: Text) -> "tuple[Text, bool]":
     return text, False
 
 
-def ensure_reply(
-    messages: List[Dict[Text, Any]], recipient_id: Optional[Text]
-) -> List[Dict[Text, Any]]:
+def ensure_reply(messages: list[dict[str, Any]], recipient_id: str | None) -> list[dict[str, Any]]:
     """Every user turn gets a reply; none means an action failed (e.g. server down)."""
     if messages:
         return messages

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 import threading
 import time
 
-from ldn_core.answer import Answer, compose_knowledge_answer, no_answer
+from ldn_core.answer import Answer, compose_knowledge_answer, message, no_answer
+from ldn_core.answer.clinical import compose_schedule, compose_screening
+from ldn_core.answer.compose import RuleStatement
+from ldn_core.extraction import extract_facts
+from ldn_core.patient import PatientFacts
 from ldn_core.retrieval import Retriever
 from ldn_core.retrieval.encoder import Encoder, shared_encoder
 from ldn_core.routing import Context, plan_query
+from ldn_core.rules import DosingError, Verdict, build_schedule, screen
 from ldn_core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,15 +53,68 @@ class Assistant:
         query = plan_query(text, intent, condition, population, previous or Context())
         result = self.retriever.retrieve(query.text, set(query.topics), set(query.conditions))
         context = query.context
-        if result.abstained:
+        if result.abstained and intent not in DOSING_INTENTS:
             log.info("no curated answer (top similarity %.2f)", result.top_similarity)
             return no_answer(topic=context.topic, condition=context.condition), context
         passages = [hit.passage for hit in result.hits]
+        rules = dosing_rule_statements() if intent in DOSING_INTENTS else ()
         answer = compose_knowledge_answer(
-            self.store, passages, topic=context.topic, condition=context.condition
+            self.store, passages, topic=context.topic, condition=context.condition, rules=rules
         )
         return answer, context
 
+    def screen_patient(
+        self, text: str, today: dt.date, known: PatientFacts | None = None
+    ) -> tuple[Answer, PatientFacts]:
+        """Verdict for the described patient; facts from earlier turns are merged in.
+
+        When LDN can be started, the answer includes the standard dated schedule.
+        """
+        facts = (known or PatientFacts()).merged_with(extract_facts(text, today))
+        result = screen(facts, today)
+        schedule = None
+        if result.verdict is Verdict.CAN_START:
+            schedule = build_schedule(result.earliest_start or result.start_date)
+        return compose_screening(self.store, result, schedule), facts
+
+    def titration_schedule(self, text: str, today: dt.date) -> Answer:
+        facts = extract_facts(text, today)
+        variant = "low_start" if LOW_START_WORDS.search(text) else "standard"
+        try:
+            schedule = build_schedule(facts.requested_start or today, variant=variant)
+        except DosingError as err:
+            return message(f"I cannot build that schedule: {err}")
+        return compose_schedule(self.store, schedule)
+
+
+DOSING_INTENTS = frozenset({"ask_dosing", "ask_titration"})
+
+
+def dosing_rule_statements() -> tuple[RuleStatement, ...]:
+    """The standard titration protocol, straight from the rules (not from retrieval)."""
+    schedule = build_schedule(dt.date.today())
+    steps = ", ".join(f"{row.dose_mg:g} mg" for row in schedule.rows)
+    text = (
+        f"Start {schedule.rows[0].dose_mg:g} mg at bedtime and increase by "
+        f"{schedule.step_mg:g} mg every {schedule.interval_days} days ({steps}) to a target of "
+        f"{schedule.target_mg:g} mg nightly. {schedule.notes[0]}"
+    )
+    return (
+        RuleStatement(
+            "Standard titration (dosing rule)",
+            text,
+            schedule.evidence,
+            schedule.sources,
+            schedule.rule_ids[0],
+        ),
+    )
+
+
+# "sensitive patient", "low and slow", "start lower": the low-start practice variant
+LOW_START_WORDS = re.compile(
+    r"\b(sensitive|low[- ]start|low and slow|start (?:lower|low)|slow(?:er)? titration|0\.5 ?mg)\b",
+    re.IGNORECASE,
+)
 
 _lock = threading.Lock()
 _shared: Assistant | None = None

@@ -38,7 +38,9 @@ class PatientFacts:
     procedure_planned: bool | None = None
     procedure_date: dt.date | None = None
     procedure_needs_opioids: bool | None = None
-    liver_status: str | None = None  # "normal" | "raised_lfts" | "acute_hepatitis" | "decompensated_cirrhosis" | "compensated_cirrhosis"
+    # "normal" | "raised_lfts" | "acute_hepatitis" | "compensated_cirrhosis"
+    # | "decompensated_cirrhosis"
+    liver_status: str | None = None
     renal_impairment: str | None = None  # "none" | "mild" | "moderate" | "severe"
     pregnant: bool | None = None
     breastfeeding: bool | None = None
@@ -60,3 +62,44 @@ class PatientFacts:
             else:
                 setattr(merged, f.name, theirs if theirs is not None else mine)
         return merged
+
+
+def facts_to_dict(facts: PatientFacts) -> dict:
+    """JSON-safe form (ISO dates) for storing facts in a conversation slot."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    data = {f.name: plain(getattr(facts, f.name)) for f in fields(facts) if f.name != "opioids"}
+    data["opioids"] = [
+        {f.name: plain(getattr(o, f.name)) for f in fields(o)} for o in facts.opioids
+    ]
+    return data
+
+
+def facts_from_dict(data: dict | None) -> PatientFacts:
+    """Inverse of facts_to_dict; unknown keys are ignored, bad dates become unknown."""
+
+    def date_or_none(value: object) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+
+    if not data:
+        return PatientFacts()
+    date_fields = {"last_opioid_dose", "procedure_date", "requested_start"}
+    known = {f.name for f in fields(PatientFacts)} - {"opioids"}
+    values = {
+        k: (date_or_none(v) if k in date_fields else v) for k, v in data.items() if k in known
+    }
+    exposure_fields = {f.name for f in fields(OpioidExposure)}
+    opioids = []
+    for item in data.get("opioids") or []:
+        if isinstance(item, dict) and item.get("drug"):
+            entry = {k: v for k, v in item.items() if k in exposure_fields}
+            entry["last_dose"] = date_or_none(entry.get("last_dose"))
+            opioids.append(OpioidExposure(**entry))
+    return PatientFacts(opioids=opioids, **values)

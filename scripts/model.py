@@ -53,9 +53,23 @@ def ensure_model(root: Path = ROOT) -> Path:
     rasa = root / ".venv" / "rasa" / "bin" / "rasa"
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     subprocess.run(
-        [str(rasa), "train", "--fixed-model-name", f"ldn-{key}", "--out", str(models),
-         "--config", "config.yml", "--domain", "domain.yml", "--data", "data"],
-        cwd=root, env=env, check=True,
+        [
+            str(rasa),
+            "train",
+            "--fixed-model-name",
+            f"ldn-{key}",
+            "--out",
+            str(models),
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+        ],
+        cwd=root,
+        env=env,
+        check=True,
     )
     cached.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(target, cached.with_suffix(".tmp"))

@@ -92,7 +92,11 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
         self.processes[name] = subprocess.Popen(
-            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # own process group: stopped as a whole
         )
 
@@ -116,42 +120,70 @@ class Stack:
 
     def start_actions(self, timeout: float = 240) -> None:
         self.say(f"==> starting the action server on {self.action_url}")
-        self._spawn("actions", [
-            str(ROOT / ".venv/actions/bin/python"), "-m", "rasa_sdk",
-            "--actions", "actions", "--port", self.env["ACTION_PORT"],
-        ])
+        self._spawn(
+            "actions",
+            [
+                str(ROOT / ".venv/actions/bin/python"),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                self.env["ACTION_PORT"],
+            ],
+        )
         self._wait("actions", lambda: _get(f"{self.action_url}/health")[0] == 200, timeout)
         # Ready means the knowledge store and embedding model are loaded: ask one question.
         warmup = {
             "next_action": "action_answer_question",
             "sender_id": "stack-warmup",
-            "tracker": {"sender_id": "stack-warmup", "slots": {}, "events": [],
-                        "latest_message": {"text": "starting dose", "intent": {"name": "ask_dosing"},
-                                           "entities": []}},
+            "tracker": {
+                "sender_id": "stack-warmup",
+                "slots": {},
+                "events": [],
+                "latest_message": {
+                    "text": "starting dose",
+                    "intent": {"name": "ask_dosing"},
+                    "entities": [],
+                },
+            },
             "domain": {},
         }
         started = time.monotonic()
         status, _ = _post_json(f"{self.action_url}/webhook", warmup, timeout=timeout)
         if status != 200:
-            raise RuntimeError(f"action server warm-up failed (HTTP {status}); see {self.log_dir}/actions.log")
+            raise RuntimeError(
+                f"action server warm-up failed (HTTP {status}); see {self.log_dir}/actions.log"
+            )
         self.say(f"    knowledge store loaded in {time.monotonic() - started:.0f} s")
 
     def start_rasa(self, model: Path, timeout: float = 300) -> None:
         self.say(f"==> starting the Rasa server on {self.rasa_url}")
         argv = [
-            str(ROOT / ".venv/rasa/bin/rasa"), "run", "--enable-api",
-            "--interface", self.env.get("RASA_INTERFACE", "127.0.0.1"),
-            "--port", self.env["RASA_PORT"], "--model", str(model),
-            "--credentials", self.env.get("LDN_CREDENTIALS", "credentials.yml"),
-            "--endpoints", self.env.get("LDN_ENDPOINTS", "endpoints.yml"),
-            "--cors", self.env.get("LDN_CORS_ORIGINS", "*"),
+            str(ROOT / ".venv/rasa/bin/rasa"),
+            "run",
+            "--enable-api",
+            "--interface",
+            self.env.get("RASA_INTERFACE", "127.0.0.1"),
+            "--port",
+            self.env["RASA_PORT"],
+            "--model",
+            str(model),
+            "--credentials",
+            self.env.get("LDN_CREDENTIALS", "credentials.yml"),
+            "--endpoints",
+            self.env.get("LDN_ENDPOINTS", "endpoints.yml"),
+            "--cors",
+            self.env.get("LDN_CORS_ORIGINS", "*"),
         ]
         if self.env.get("RASA_AUTH_TOKEN"):
             argv += ["--auth-token", self.env["RASA_AUTH_TOKEN"]]
         self._spawn("rasa", argv)
 
         def loaded() -> bool:
-            status, body = _get(f"{self.rasa_url}/status?token={self.env.get('RASA_AUTH_TOKEN', '')}")
+            status, body = _get(
+                f"{self.rasa_url}/status?token={self.env.get('RASA_AUTH_TOKEN', '')}"
+            )
             return status == 200 and b'"model_id"' in body and b'"model_id":null' not in body
 
         self._wait("rasa", loaded, timeout)
@@ -219,7 +251,9 @@ Press Ctrl-C to stop.""",
     while not stopping:
         for name, process in list(stack.processes.items()):
             if process.poll() is not None:
-                print(f"{name} exited unexpectedly (code {process.returncode}); stopping", flush=True)
+                print(
+                    f"{name} exited unexpectedly (code {process.returncode}); stopping", flush=True
+                )
                 stopping = True
         time.sleep(0.5)
     stack.stop()

@@ -40,7 +40,9 @@ def clarify(intent_ranking: Sequence[tuple[str, float]]) -> Answer:
     """Offer up to three likely topics (in ranking order); generic ones when none fit."""
     choices = [TOPIC_CHOICES[name] for name, _ in intent_ranking if name in TOPIC_CHOICES]
     if not choices:
-        choices = [TOPIC_CHOICES[k] for k in ("ask_dosing", "ask_indication", "ask_contraindications")]
+        choices = [
+            TOPIC_CHOICES[k] for k in ("ask_dosing", "ask_indication", "ask_contraindications")
+        ]
     return Answer(
         kind=AnswerKind.MESSAGE,
         intro="I am not sure what you are asking. Did you mean one of these?",

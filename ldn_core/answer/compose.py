@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from ldn_core.answer.evidence import evidence_sentence
 from ldn_core.answer.model import Answer, AnswerKind, Citation, Point
@@ -55,17 +56,33 @@ def _with_disputes(store: KnowledgeStore, primary: Sequence[Passage]) -> list[tu
     return chosen
 
 
+@dataclass(frozen=True)
+class RuleStatement:
+    """A statement from the deterministic rules, shown before retrieved passages."""
+
+    title: str
+    text: str
+    evidence: str
+    sources: tuple[str, ...]
+    rule_id: str
+
+
 def compose_knowledge_answer(
     store: KnowledgeStore,
     passages: Sequence[Passage],
     topic: str | None = None,
     condition: str | None = None,
+    rules: Sequence[RuleStatement] = (),
 ) -> Answer:
-    """Passages in retrieval order, then any passage that disagrees with them."""
-    if not passages:
+    """Rule statements first, then passages in retrieval order, then any passage that
+    disagrees with them."""
+    if not passages and not rules:
         return no_answer(topic=topic, condition=condition)
     numbering = CitationNumbering(store)
-    points = tuple(
+    rule_points = tuple(
+        Point(r.title, r.text, r.evidence, numbering.refs(r.sources), r.rule_id) for r in rules
+    )
+    points = rule_points + tuple(
         Point(
             title=p.title,
             text=p.text,
@@ -77,7 +94,8 @@ def compose_knowledge_answer(
         for p, disputing in _with_disputes(store, passages)
     )
     lead = points[0]
-    lead_sources = [store.source(sid) for sid in passages[0].sources]
+    lead_ids = rules[0].sources if rules else passages[0].sources
+    lead_sources = [store.source(sid) for sid in lead_ids]
     conflict_note = ""
     if any(p.disputes for p in points):
         conflict_note = (
@@ -91,7 +109,7 @@ def compose_knowledge_answer(
         evidence=lead.evidence,
         evidence_note=evidence_sentence(lead.evidence, lead_sources),
         conflict_note=conflict_note,
-        topic=topic or passages[0].topic,
+        topic=topic or (passages[0].topic if passages else None),
         condition=condition,
     )
 

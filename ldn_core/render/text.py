@@ -42,16 +42,31 @@ def references_block(citations: tuple[Citation, ...]) -> str:
     return "\n".join(lines)
 
 
+def schedule_table(schedule: dict) -> str:
+    """Markdown table of the dated steps; the last step continues."""
+    lines = [
+        "| Step | From | Until | Dose at bedtime | Liquid 1 mg/mL |",
+        "|---|---|---|---|---|",
+    ]
+    for row in schedule["rows"]:
+        until = row["end"] or "continue"
+        lines.append(
+            f"| {row['step']} | {row['start']} | {until} | {row['dose_mg']:g} mg "
+            f"| {row['liquid_ml']:g} mL |"
+        )
+    return "\n".join(lines)
+
+
 def to_text(answer: Answer) -> str:
     blocks: list[str] = []
     if answer.intro:
         blocks.append(answer.intro)
+    if "schedule" in answer.structured:
+        blocks.append(schedule_table(answer.structured["schedule"]))
     for point in answer.points:
         marker = "Disagreeing evidence: " if point.disputes else ""
         level = CERTAINTY_LABEL.get(point.evidence, point.evidence).lower()
-        blocks.append(
-            f"- {marker}**{point.title}**: {point.text} {_refs(point.refs)} ({level})"
-        )
+        blocks.append(f"- {marker}**{point.title}**: {point.text} {_refs(point.refs)} ({level})")
     if answer.conflict_note:
         blocks.append(f"Note: {answer.conflict_note}")
     if answer.evidence_note:

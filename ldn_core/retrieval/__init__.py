@@ -2,7 +2,7 @@
 
 from ldn_core.retrieval.index import Hit, PassageIndex
 from ldn_core.retrieval.query import QueryExpander
-from ldn_core.retrieval.retriever import Retriever, RetrievalConfig, RetrievalResult
+from ldn_core.retrieval.retriever import RetrievalConfig, RetrievalResult, Retriever
 
 __all__ = [
     "Hit",

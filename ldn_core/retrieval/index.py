@@ -78,9 +78,7 @@ class PassageIndex:
                     return cls(passages, cached["vectors"], encoder)
         started = time.perf_counter()
         vectors = encoder.encode([embedded_document(p) for p in passages])
-        log.info(
-            "embedded %d passages in %.1f s", len(passages), time.perf_counter() - started
-        )
+        log.info("embedded %d passages in %.1f s", len(passages), time.perf_counter() - started)
         if cache_file is not None:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(".tmp.npz")
@@ -118,6 +116,4 @@ class PassageIndex:
             for i, passage in enumerate(self.passages):
                 scores[i] += boosts.get(passage.id, 0.0)
         order = np.argsort(-scores)[:k]
-        return [
-            Hit(self.passages[i], float(similarities[i]), float(scores[i])) for i in order
-        ]
+        return [Hit(self.passages[i], float(similarities[i]), float(scores[i])) for i in order]

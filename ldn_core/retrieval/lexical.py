@@ -38,8 +38,18 @@ STOPWORDS = frozenset(
 )
 
 _SUFFIXES = (
-    ("ations", "at"), ("ation", "at"), ("ings", ""), ("ing", ""), ("ities", ""), ("ity", ""),
-    ("ness", ""), ("ies", "y"), ("es", ""), ("ed", ""), ("ly", ""), ("s", ""),
+    ("ations", "at"),
+    ("ation", "at"),
+    ("ings", ""),
+    ("ing", ""),
+    ("ities", ""),
+    ("ity", ""),
+    ("ness", ""),
+    ("ies", "y"),
+    ("es", ""),
+    ("ed", ""),
+    ("ly", ""),
+    ("s", ""),
 )
 
 

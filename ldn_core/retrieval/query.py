@@ -65,7 +65,12 @@ class QueryExpander:
 
     def vocabulary(self) -> list[str]:
         """Every term and expansion of the lexicon (reviewed, in-domain words)."""
-        return [*self.terms, *self.terms.values(), *self.case_sensitive, *self.case_sensitive.values()]
+        return [
+            *self.terms,
+            *self.terms.values(),
+            *self.case_sensitive,
+            *self.case_sensitive.values(),
+        ]
 
     def content(self, text: str) -> str:
         """The expanded query without LDN-generic filler: what gets embedded and matched.

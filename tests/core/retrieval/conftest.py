@@ -53,25 +53,35 @@ def passage(pid: str, topic: str, title: str, text: str, conditions=("general",)
 
 PASSAGES = [
     passage(
-        "dose-start", "dosing", "Starting dose at bedtime",
+        "dose-start",
+        "dosing",
+        "Starting dose at bedtime",
         "LDN is usually started at 1.5 mg at bedtime and titrated to 4.5 mg.",
     ),
     passage(
-        "fm-trial", "fibromyalgia", "Fibromyalgia crossover trial",
+        "fm-trial",
+        "fibromyalgia",
+        "Fibromyalgia crossover trial",
         "A crossover trial of LDN in fibromyalgia women reduced pain versus placebo.",
         conditions=("fibromyalgia",),
     ),
     passage(
-        "ms-evidence", "multiple_sclerosis", "Multiple sclerosis quality of life",
+        "ms-evidence",
+        "multiple_sclerosis",
+        "Multiple sclerosis quality of life",
         "Small trials of LDN in multiple sclerosis measured quality of life.",
         conditions=("multiple_sclerosis",),
     ),
     passage(
-        "ae-dreams", "adverse_effects", "Vivid dreams and insomnia",
+        "ae-dreams",
+        "adverse_effects",
+        "Vivid dreams and insomnia",
         "Vivid dreams and sleep disturbance are the commonest LDN side effects.",
     ),
     passage(
-        "opi-washout", "opioids", "Opioid washout before LDN",
+        "opi-washout",
+        "opioids",
+        "Opioid washout before LDN",
         "Stop opioid analgesics such as tramadol 7 to 10 days before starting LDN.",
     ),
 ]

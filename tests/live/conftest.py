@@ -1,0 +1,57 @@
+"""A real stack (action server + Rasa server) for the whole live session.
+
+Started once by the test run itself (scripts/stack.py), on test ports (5105/5155 by default,
+set by scripts/test_all.sh), with its own tracker database; stopped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from scripts.stack import Stack, stack_env
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    data_dir = Path(os.environ.get("LDN_DATA_DIR") or tmp_path_factory.mktemp("stack"))
+    shutil.rmtree(data_dir / "tracker.db", ignore_errors=True)
+    if (data_dir / "tracker.db").exists():
+        (data_dir / "tracker.db").unlink()
+    env = stack_env({"LDN_DATA_DIR": str(data_dir), "LDN_TRACKER_DB": str(data_dir / "tracker.db")})
+    running = Stack(env=env)
+    running.start()
+    yield running
+    running.stop()
+
+
+class Chat:
+    """Talks to the REST channel as an integrator would."""
+
+    def __init__(self, base_url: str, sender: str | None = None):
+        self.url = f"{base_url}/webhooks/rest/webhook"
+        self.sender = sender or f"test-{uuid.uuid4().hex[:10]}"
+
+    def send(self, message: str) -> list[dict]:
+        response = requests.post(
+            self.url, json={"sender": self.sender, "message": message}, timeout=60
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def ask(self, message: str) -> tuple[str, dict]:
+        """The reply's text (all text messages joined) and its structured payload."""
+        replies = self.send(message)
+        text = "\n".join(r["text"] for r in replies if r.get("text"))
+        payloads = [r["custom"] for r in replies if isinstance(r.get("custom"), dict)]
+        return text, (payloads[-1] if payloads else {})
+
+
+@pytest.fixture
+def chat(stack: Stack) -> Chat:
+    return Chat(stack.rasa_url)
