@@ -134,7 +134,10 @@ def _liver(mentions: list[Mention]) -> str | None:
         if m.category != "LIVER" or m.status in {"HISTORICAL", "HYPOTHETICAL"}:
             continue
         if m.negated:
-            values.append("raised_lfts" if m.value == "normal" else "normal")
+            # A "normal" phrase asserts itself ("LFTs are normal"; "LFTs not normal" does
+            # not match it), so a negation reaching it belongs to an earlier list item:
+            # "no opioids and LFTs are normal".
+            values.append("normal")
         elif m.value != "unspecified":
             values.append(m.value)
     return _worst(values, LIVER_SEVERITY)

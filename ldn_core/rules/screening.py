@@ -252,6 +252,8 @@ class _Screening:
             self.need(f"opioid_current:{drug}", "opioid_current", drug=drug)
         if last is None:
             self.need(f"opioid_last_dose:{drug}", "opioid_last_dose", drug=drug)
+            if kind in ("short_acting", None) and match is not None:
+                self.add("opioid_washout_unknown_date", drug=drug)
             return
         form = "long-acting form" if kind == "long_acting" else "maintenance agent"
         if kind == "maintenance":

@@ -574,3 +574,15 @@ def test_public_api_is_importable_from_the_package():
 
     assert rules.canonical_opioid("Percocet") == "oxycodone"
     assert rules.screen(clean(), TODAY).verdict is rules.Verdict.CAN_START
+
+
+def test_stopped_short_acting_opioid_without_a_date_explains_the_washout():
+    from ldn_core.patient import OpioidExposure, PatientFacts
+    from ldn_core.rules import Verdict, screen
+
+    facts = PatientFacts(opioids=[OpioidExposure("oxycodone", current=False)])
+    result = screen(facts, dt.date(2026, 3, 1))
+    assert result.verdict is Verdict.INSUFFICIENT_INFORMATION
+    assert "opioid_last_dose:oxycodone" in result.missing
+    reason = next(r for r in result.reasons if r.rule_id == "opioid_washout_unknown_date")
+    assert "7-10" in reason.text and "label_ntx_oral" in reason.sources

@@ -1,0 +1,106 @@
+"""The actions as Rasa calls them: tracker in, messages and slot events out.
+
+These use the real assistant (knowledge store + packaged MiniLM model), loaded once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from actions.answer_question import ActionAnswerQuestion
+from actions.fallback import ActionClarify, ActionOutOfScope
+from actions.screening import ActionScreenPatient, ActionTitrationSchedule
+from tests.actions.conftest import make_tracker, slot_events
+
+pytestmark = [pytest.mark.slow, pytest.mark.anyio]
+
+
+async def run(action, tracker, dispatcher):
+    return await action.run(dispatcher, tracker, {})
+
+
+def only_message(dispatcher):
+    assert len(dispatcher.messages) == 1
+    return dispatcher.messages[0]
+
+
+async def test_answer_question_sends_text_and_cited_payload(dispatcher):
+    tracker = make_tracker(
+        "what is the starting dose of LDN for fibromyalgia?",
+        "ask_dosing",
+        entities=[{"entity": "condition", "value": "fibromyalgia"}],
+    )
+    events = await run(ActionAnswerQuestion(), tracker, dispatcher)
+    message = only_message(dispatcher)
+    assert "1.5 mg" in message["text"] and "4.5 mg" in message["text"]
+    payload = message["custom"]
+    assert payload["kind"] == "knowledge" and payload["citations"]
+    slots = slot_events(events)
+    assert slots["topic"] == "dosing" and slots["condition"] == "fibromyalgia"
+    assert slots["last_question"] == "what is the starting dose of LDN for fibromyalgia?"
+
+
+async def test_followup_uses_the_previous_question(dispatcher):
+    tracker = make_tracker(
+        "and in MS?",
+        "followup",
+        entities=[{"entity": "condition", "value": "multiple_sclerosis"}],
+        slots={
+            "topic": "fibromyalgia",
+            "condition": "fibromyalgia",
+            "last_question": "does LDN work for fibromyalgia?",
+        },
+    )
+    events = await run(ActionAnswerQuestion(), tracker, dispatcher)
+    payload = only_message(dispatcher)["custom"]
+    assert payload["kind"] == "knowledge"
+    assert any(p["id"].startswith("ms-") for p in payload["points"])
+    assert slot_events(events)["condition"] == "multiple_sclerosis"
+
+
+async def test_out_of_scope_has_no_citations(dispatcher):
+    await run(ActionOutOfScope(), make_tracker("weather?", "out_of_scope"), dispatcher)
+    message = only_message(dispatcher)
+    assert message["custom"]["kind"] == "out_of_scope"
+    assert message["custom"]["citations"] == []
+
+
+async def test_clarify_offers_buttons_for_the_likely_topics(dispatcher):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "ask_perioperative", "confidence": 0.3},
+        {"name": "ask_dosing", "confidence": 0.2},
+    ]
+    await run(
+        ActionClarify(), make_tracker("surgery dose??", "nlu_fallback", ranking=ranking), dispatcher
+    )
+    buttons = only_message(dispatcher)["buttons"]
+    assert [b["title"] for b in buttons] == ["Surgery", "Dose and titration"]
+    assert all(not b["payload"].startswith("/") for b in buttons)
+
+
+async def test_screening_then_answer_completes_the_facts(dispatcher):
+    first = make_tracker("can my patient with fibromyalgia start LDN?", "request_screening")
+    events = await run(ActionScreenPatient(), first, dispatcher)
+    slots = slot_events(events)
+    assert dispatcher.messages[0]["custom"]["screening"]["verdict"] == "insufficient_information"
+    assert slots["screening_pending"] is True
+    assert slots["patient_facts"]["indication"] == "fibromyalgia"
+
+    second = make_tracker("no opioids and LFTs are normal", "inform", slots=slots)
+    events = await run(ActionScreenPatient(), second, dispatcher)
+    payload = dispatcher.messages[1]["custom"]
+    assert payload["screening"]["verdict"] == "can_start"
+    assert payload["schedule"]["rows"][-1]["dose_mg"] == 4.5
+    assert slot_events(events)["screening_pending"] is False
+
+
+async def test_schedule_starts_on_the_requested_day(dispatcher):
+    tracker = make_tracker("titration schedule starting tomorrow", "request_schedule")
+    await run(ActionTitrationSchedule(), tracker, dispatcher)
+    schedule = only_message(dispatcher)["custom"]["schedule"]
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    assert schedule["rows"][0]["start"] == tomorrow.isoformat()
+    assert schedule["rows"][0]["dose_mg"] == 1.5

@@ -1,0 +1,54 @@
+from ldn_core.routing import Context, plan_query
+
+
+def test_full_new_question_resets_condition():
+    previous = Context(topic="dosing", condition="fibromyalgia", question="dose for FM?")
+    query = plan_query(
+        "what is the mechanism of action of low-dose naltrexone in chronic pain?",
+        "ask_mechanism",
+        None,
+        None,
+        previous,
+    )
+    assert query.context.condition is None
+    assert "mechanism" in query.topics
+
+
+def test_condition_followup_keeps_topic_and_previous_question():
+    previous = Context(topic="dosing", condition="fibromyalgia", question="starting dose of LDN?")
+    query = plan_query("and in MS?", "followup", "multiple_sclerosis", None, previous)
+    assert query.context.topic == "dosing"
+    assert query.context.condition == "multiple_sclerosis"
+    assert query.text.startswith("starting dose of LDN?")
+    assert {"dosing", "multiple_sclerosis"} <= query.topics
+    assert query.conditions == {"multiple_sclerosis"}
+
+
+def test_short_new_topic_question_keeps_the_condition():
+    previous = Context(topic="fibromyalgia", condition="fibromyalgia", question="LDN for FM?")
+    query = plan_query("what about side effects?", "ask_adverse_effects", None, None, previous)
+    assert query.context.condition == "fibromyalgia"
+    assert "fibromyalgia" in query.text
+    assert {"adverse_effects", "fibromyalgia"} <= query.topics
+
+
+def test_population_followup_narrows_to_that_population():
+    previous = Context(topic="dosing", question="what dose of LDN?")
+    query = plan_query("same for kids?", "followup", None, "paediatric", previous)
+    assert "paediatric" in query.topics
+    assert "in children" in query.text
+    assert query.context.population == "paediatric"
+
+
+def test_special_population_question_targets_only_the_named_population():
+    query = plan_query(
+        "is LDN safe in pregnancy?", "ask_special_populations", None, "pregnancy", Context()
+    )
+    assert "pregnancy" in query.topics
+    assert not {"hepatic", "renal", "paediatric"} & query.topics
+
+
+def test_followup_without_history_still_searches_the_text():
+    query = plan_query("and in MS?", "followup", "multiple_sclerosis", None, Context())
+    assert query.text == "and in MS?"
+    assert "multiple_sclerosis" in query.topics
