@@ -16,15 +16,22 @@ CERTAINTY_LABEL = {
 
 CERTAINTY_ORDER = ["very_low", "low", "moderate", "high"]
 
+# (singular, plural)
 SOURCE_TYPE_LABEL = {
-    "guideline": "guideline",
-    "systematic_review": "systematic review/meta-analysis",
-    "rct": "randomised trial",
-    "drug_label": "drug label",
-    "cohort": "observational study",
-    "case_series": "case report/series",
-    "narrative_review": "narrative review or expert opinion",
-    "practice_source": "practice source (not research evidence)",
+    "guideline": ("guideline", "guidelines"),
+    "systematic_review": ("systematic review/meta-analysis", "systematic reviews/meta-analyses"),
+    "rct": ("randomised trial", "randomised trials"),
+    "drug_label": ("drug label", "drug labels"),
+    "cohort": ("observational study", "observational studies"),
+    "case_series": ("case report/series", "case reports/series"),
+    "narrative_review": (
+        "narrative review or expert opinion",
+        "narrative reviews or expert opinions",
+    ),
+    "practice_source": (
+        "practice source (not research evidence)",
+        "practice sources (not research evidence)",
+    ),
 }
 
 
@@ -34,11 +41,12 @@ def weakest(levels: Iterable[str]) -> str:
 
 
 def describe_sources(sources: Iterable[Source]) -> str:
-    """'2 randomised trials, 1 drug label' (plural by a trailing 's', readable enough)."""
-    counts = Counter(SOURCE_TYPE_LABEL.get(s.type, s.type) for s in sources)
+    """'2 randomised trials, 1 drug label'."""
+    counts = Counter(s.type for s in sources)
     parts = []
-    for label, n in counts.most_common():
-        parts.append(f"{n} {label}" + ("s" if n > 1 and not label.endswith(")") else ""))
+    for source_type, n in counts.most_common():
+        singular, plural = SOURCE_TYPE_LABEL.get(source_type, (source_type, source_type))
+        parts.append(f"{n} {singular if n == 1 else plural}")
     return ", ".join(parts)
 
 

@@ -14,11 +14,13 @@ def _refs(numbers: tuple[int, ...]) -> str:
 def format_reference(source: Source) -> str:
     """Authors (year). Title. Journal volume(issue):pages. DOI / PMID with links."""
     parts = []
-    head = source.authors or "Authors not verified"
     year = source.year if source.year is not None else "year not verified"
-    parts.append(f"{head} ({year}).")
-    if source.title:
-        parts.append(source.title.rstrip(".") + ".")
+    title = source.title.rstrip(".") + "." if source.title else ""
+    if source.authors:
+        parts += [f"{source.authors} ({year}).", title]
+    else:
+        # Labels, web pages and some reports: no verified author list to show.
+        parts += [title, f"({year}; authors not verified)."]
     journal = " ".join(x for x in (source.journal, source.volume_pages) if x)
     if journal:
         parts.append(journal + ".")
