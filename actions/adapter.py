@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from ldn_core.answer import Answer
-from ldn_core.render import to_payload, to_text
+from ldn_core.render import notification_text, to_payload, to_slack_blocks, to_text
 from ldn_core.routing import Context
 
 
@@ -51,6 +51,13 @@ def context_events(context: Context) -> list[dict[str, Any]]:
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
-    """One message: readable text, buttons, and the structured payload for integrators."""
+    """One message: readable text, buttons, and the structured payload for integrators.
+
+    The payload also carries the Slack Block Kit rendering of the same answer (``slack_blocks``,
+    ``slack_text``): the Slack channel runs in the Rasa process and cannot import ldn_core.
+    """
     buttons = [{"title": title, "payload": payload} for title, payload in answer.buttons]
-    dispatcher.utter_message(text=to_text(answer), buttons=buttons, json_message=to_payload(answer))
+    payload = to_payload(answer)
+    payload["slack_blocks"] = to_slack_blocks(answer)
+    payload["slack_text"] = notification_text(answer)
+    dispatcher.utter_message(text=to_text(answer), buttons=buttons, json_message=payload)

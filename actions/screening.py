@@ -1,4 +1,9 @@
-"""Patient screening and titration schedules: deterministic rules behind thin adapters."""
+"""Patient screening and titration schedules: deterministic rules behind thin adapters.
+
+Both usually run when their form (``actions/forms.py``) completes: the screening from the
+facts the form gathered in ``patient_facts``, the schedule from ``schedule_start`` and
+``schedule_variant``. Called without a form they read the latest message, as before.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapter import latest_text, send
+from ldn_core.answer import message
+from ldn_core.answer.clinical import compose_schedule
 from ldn_core.assistant import shared_assistant
 from ldn_core.patient import facts_from_dict, facts_to_dict
+from ldn_core.rules import DosingError, build_schedule
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +38,14 @@ class ActionScreenPatient(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        from actions.forms import SCREENING_FORM, reset_events
+
         pending = bool(tracker.get_slot("screening_pending"))
         known = facts_from_dict(tracker.get_slot("patient_facts")) if pending else None
-        answer, facts = shared_assistant().screen_patient(latest_text(tracker), today(), known)
+        # After the form every answer is already parsed (in its question's context) into
+        # patient_facts: the last message is not read again out of that context.
+        text = "" if last_action(tracker) == SCREENING_FORM else latest_text(tracker)
+        answer, facts = shared_assistant().screen_patient(text, today(), known)
         verdict = answer.structured["screening"]["verdict"]
         still_missing = bool(answer.structured["screening"]["missing"])
         log.info("screening verdict=%s missing=%s", verdict, still_missing)
@@ -41,7 +54,15 @@ class ActionScreenPatient(Action):
             SlotSet("patient_facts", facts_to_dict(facts)),
             SlotSet("screening_pending", still_missing),
             SlotSet("topic", "screening"),
+            *reset_events(SCREENING_FORM),
         ]
+
+
+def last_action(tracker: Tracker) -> str | None:
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
 
 
 class ActionTitrationSchedule(Action):
@@ -51,5 +72,22 @@ class ActionTitrationSchedule(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        send(dispatcher, shared_assistant().titration_schedule(latest_text(tracker), today()))
-        return [SlotSet("topic", "dosing"), SlotSet("screening_pending", False)]
+        from actions.forms import SCHEDULE_FORM, reset_events
+
+        assistant = shared_assistant()
+        start = tracker.get_slot("schedule_start")
+        if start:  # from the schedule form
+            variant = tracker.get_slot("schedule_variant") or "standard"
+            try:
+                schedule = build_schedule(dt.date.fromisoformat(start), variant=variant)
+                answer = compose_schedule(assistant.store, schedule)
+            except (DosingError, ValueError) as err:
+                answer = message(f"I cannot build that schedule: {err}")
+        else:
+            answer = assistant.titration_schedule(latest_text(tracker), today())
+        send(dispatcher, answer)
+        return [
+            SlotSet("topic", "dosing"),
+            SlotSet("screening_pending", False),
+            *reset_events(SCHEDULE_FORM),
+        ]

@@ -157,6 +157,26 @@ class Stack:
             )
         self.say(f"    knowledge store loaded in {time.monotonic() - started:.0f} s")
 
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.env.get("SLACK_BOT_TOKEN") and self.env.get("SLACK_SIGNING_SECRET"))
+
+    def credentials_file(self) -> str:
+        """credentials.yml, plus the Slack channel when SLACK_BOT_TOKEN and
+        SLACK_SIGNING_SECRET are set (the channel reads the secrets from the environment, so
+        none is written to disk)."""
+        base = self.env.get("LDN_CREDENTIALS", "credentials.yml")
+        if not self.slack_enabled:
+            return base
+        generated = Path(self.env["LDN_DATA_DIR"]) / "credentials.generated.yml"
+        generated.write_text(
+            (ROOT / base).read_text(encoding="utf-8")
+            + "\n# Added by scripts/stack.py: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set.\n"
+            + "channels.slack.ClinicalSlackInput:\n",
+            encoding="utf-8",
+        )
+        return str(generated)
+
     def start_rasa(self, model: Path, timeout: float = 300) -> None:
         self.say(f"==> starting the Rasa server on {self.rasa_url}")
         argv = [
@@ -170,7 +190,7 @@ class Stack:
             "--model",
             str(model),
             "--credentials",
-            self.env.get("LDN_CREDENTIALS", "credentials.yml"),
+            self.credentials_file(),
             "--endpoints",
             self.env.get("LDN_ENDPOINTS", "endpoints.yml"),
             "--cors",
@@ -237,11 +257,18 @@ def run() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     started = time.monotonic()
     stack.start()
+    slack = (
+        f"POST {stack.rasa_url}/webhooks/slack/webhook (Events API request URL)"
+        if stack.slack_enabled
+        else "off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable)"
+    )
     print(
         f"""
 LDN assistant is running (started in {time.monotonic() - started:.0f} s).
   REST:        POST {stack.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "..."}}
+  Web chat:    {stack.rasa_url}/webhooks/webchat/
   socket.io:   {stack.rasa_url}/socket.io
+  Slack:       {slack}
   Rasa API:    {stack.rasa_url}/status
   Actions:     {stack.action_url}/health
   Logs:        {stack.log_dir}/

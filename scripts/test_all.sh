@@ -40,7 +40,8 @@ if [ $failed -eq 0 ]; then
   model=$($PY -c 'from scripts.model import ROOT, fingerprint; print(ROOT / "models" / f"ldn-{fingerprint()}.tar.gz")')
   phase conversations $RASA test core --model "$model" --stories tests/conversations \
         --fail-on-prediction-errors --out results/rasa-test-core
-  phase live          $PY -m pytest tests/live -q -p no:cacheprovider
+  phase chromium      scripts/ensure_chromium.sh
+  phase live          $PY -m pytest tests/live -q -rs -p no:cacheprovider
 else
   summary+=("conversations, live     skipped: an earlier phase failed")
 fi

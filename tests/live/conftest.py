@@ -15,15 +15,34 @@ import pytest
 import requests
 
 from scripts.stack import Stack, stack_env
+from tests.live.fake_slack import BOT_TOKEN, FakeSlack
+
+# The session stack has the Slack channel enabled, pointed at a local fake Slack Web API.
+SLACK_SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory):
+def fake_slack():
+    with FakeSlack(BOT_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack):
     data_dir = Path(os.environ.get("LDN_DATA_DIR") or tmp_path_factory.mktemp("stack"))
     shutil.rmtree(data_dir / "tracker.db", ignore_errors=True)
     if (data_dir / "tracker.db").exists():
         (data_dir / "tracker.db").unlink()
-    env = stack_env({"LDN_DATA_DIR": str(data_dir), "LDN_TRACKER_DB": str(data_dir / "tracker.db")})
+    env = stack_env(
+        {
+            "LDN_DATA_DIR": str(data_dir),
+            "LDN_TRACKER_DB": str(data_dir / "tracker.db"),
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
+            "SLACK_API_BASE_URL": fake_slack.base_url,
+            "SLACK_CHANNEL": "C0LDNTEST",
+        }
+    )
     running = Stack(env=env)
     running.start()
     yield running

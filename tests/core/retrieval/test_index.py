@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from ldn_core.retrieval import PassageIndex
-from ldn_core.retrieval.index import embedded_document, passage_document
+from ldn_core.retrieval.index import (
+    DOC_FORMAT,
+    embedded_document,
+    embedded_title,
+    lexical_document,
+    passage_document,
+)
 
 from .conftest import PASSAGES, HashingEncoder, make_store, passage
 
@@ -57,3 +63,44 @@ def test_rank_applies_boosts_and_extra_scores(encoder):
 def test_mismatched_vectors_are_rejected(encoder):
     with pytest.raises(ValueError):
         PassageIndex(list(PASSAGES), np.zeros((2, 4), dtype=np.float32), encoder)
+
+
+def test_title_view_and_title_weighted_lexical_document():
+    p = PASSAGES[4]
+    assert embedded_title(p) == "Opioid washout before"  # generic words stripped
+    assert lexical_document(p).count("Opioid washout before LDN") == 3  # title x2 + document
+    assert "v3" in DOC_FORMAT
+
+
+def test_index_keeps_a_title_view_and_caches_it(tmp_path, encoder):
+    store = make_store()
+    index = PassageIndex.build(store, encoder, tmp_path)
+    assert index.title_vectors is not None
+    assert index.title_vectors.shape == index.vectors.shape
+    full, titles = index.view_similarities("vivid dreams insomnia")
+    np.testing.assert_allclose(full, index.similarities("vivid dreams insomnia"))
+    assert titles.argmax() == 3  # "Vivid dreams and insomnia"
+    again = PassageIndex.build(store, encoder, tmp_path)
+    assert encoder.calls == 3  # one build, two queries: the second build came from the cache
+    np.testing.assert_array_equal(again.title_vectors, index.title_vectors)
+
+
+def test_a_cache_without_title_view_is_rebuilt(tmp_path, encoder):
+    store = make_store()
+    key = PassageIndex.cache_key(store, encoder)
+    np.savez(
+        tmp_path / f"passages-{key}.npz",
+        ids=np.array([p.id for p in PASSAGES]),
+        vectors=np.zeros((len(PASSAGES), 4), dtype=np.float32),
+    )
+    index = PassageIndex.build(store, encoder, tmp_path)
+    assert encoder.calls == 1 and index.title_vectors is not None
+
+
+def test_index_without_title_view_gives_zero_title_scores(encoder):
+    vectors = encoder.encode([embedded_document(p) for p in PASSAGES])
+    index = PassageIndex(list(PASSAGES), vectors, encoder)
+    _, titles = index.view_similarities("vivid dreams")
+    assert not titles.any()
+    with pytest.raises(ValueError):
+        PassageIndex(list(PASSAGES), vectors, encoder, title_vectors=vectors[:2])

@@ -33,3 +33,44 @@ def test_coverage_measures_known_content_words():
     assert index.coverage("LDN for tinnitus") == pytest.approx(1.0)  # lexicon word
     assert 0.0 < index.coverage("fibromyalgia and eczema") < 0.5  # unknown words weigh more
     assert index.coverage("LDN 4.5 mg?") == 1.0  # nothing but numbers and filler
+
+
+def test_edit_distance_counts_a_swap_as_one_edit():
+    from ldn_core.retrieval.lexical import edit_distance
+
+    assert edit_distance("naltrexone", "naltrexoen") == 1  # neighbours swapped
+    assert edit_distance("fibromyalgia", "fibromyagia") == 1
+    assert edit_distance("titration", "titraton") == 1
+    assert edit_distance("schedule", "schedual") == 2
+    assert edit_distance("", "abc") == 3
+
+
+def test_spelling_correction_uses_the_store_words_and_spares_real_words():
+    index = LexicalIndex(
+        [*DOCS, "Cancel the schedule"], known=["amitriptyline"], dictionary={"cancer"}
+    )
+    assert index.correct("LDN for fibromyagia") == "LDN for fibromyalgia"
+    assert index.correct("titraton schedual") == "titration schedule"  # 2 edits: long word
+    assert index.correct("amitriptylin") == "amitriptyline"  # a lexicon word counts
+    assert index.correct("LDN in cancer") == "LDN in cancer"  # a real word, not "cancel"
+    assert index.correct("MS crossovr") == "MS crossover"  # case of other words kept
+    assert index.correct("dreams vivd") == "dreams vivd"  # 4 letters: too short to correct
+    assert index.correct("psoriasis") == "psoriasis"  # no near neighbour
+
+
+def test_correction_lets_a_typo_count_for_bm25_and_coverage():
+    index = LexicalIndex(DOCS)
+    typo = index.correct("fibromyagia crosover")
+    assert index.scores(typo).argmax() == 2
+    assert index.coverage(typo) == pytest.approx(1.0)
+    assert index.coverage("fibromyagia crosover") == 0.0  # uncorrected: unknown words
+
+
+def test_match_is_the_best_single_document_share():
+    index = LexicalIndex(DOCS)
+    assert index.match("vivid dreams", [0, 1]) == pytest.approx(1.0)
+    assert index.match("vivid dreams", [0, 2]) == 0.0
+    half = index.match("vivid fibromyalgia", [1, 2])
+    assert 0.0 < half < 1.0
+    assert index.match("LDN 4.5 mg", [0]) == 1.0  # no content words
+    assert index.match("vivid", []) == 0.0

@@ -32,11 +32,32 @@ def retriever(tmp_path_factory):
 )
 def test_dev_questions_land_in_top_3(retriever, question, expected):
     result = retriever.retrieve(question)
-    assert not result.abstained
     assert expected & {h.passage.id for h in result.candidates[:3]}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("question", ["LDN for tinnitus", "give me a recipe for banana bread"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "LDN washout tramadol?",
+        "ldn titraton schedual",  # typos: corrected against the store's words
+        "nightmares on low dose naltrexone",  # lay word: lexicon
+        "LDN MS evidence",
+    ],
+)
+def test_answerable_dev_questions_are_answered(retriever, question):
+    assert not retriever.retrieve(question).abstained
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        "LDN for tinnitus",
+        "give me a recipe for banana bread",
+        "LDN as a cancer treatment",  # a real word, not corrected to the store's "cancel"
+        "ketamine infusion for CRPS",  # a known condition, but another drug and no LDN
+    ],
+)
 def test_off_topic_dev_questions_abstain(retriever, question):
     assert retriever.retrieve(question).abstained

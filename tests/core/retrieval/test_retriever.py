@@ -75,3 +75,63 @@ def test_config_loads_and_rejects_unknown_keys(tmp_path):
     path.write_text("abstain_belo: 0.4\n")
     with pytest.raises(ValueError, match="abstain_belo"):
         RetrievalConfig.load(path)
+
+
+def test_title_weight_adds_the_title_view(make_retriever):
+    retriever = make_retriever(abstain_below=0.0, title_weight=0.5)
+    signals = retriever.signals("vivid dreams insomnia")
+    top = retriever.decide(signals).hits[0]
+    assert top.passage.id == "ae-dreams"
+    title = float(signals.title_similarities[3])
+    assert title > 0.5
+    assert top.score == pytest.approx(top.similarity + 0.5 * title)
+
+
+def test_misspelt_words_are_corrected_before_expansion(make_retriever):
+    retriever = make_retriever(abstain_below=0.0)
+    signals = retriever.signals("fibromyalga crosover trial")
+    assert "fibromyalgia crossover" in signals.content
+    assert retriever.decide(signals).hits[0].passage.id == "fm-trial"
+
+
+def test_answerability_model_abstains_below_zero(make_retriever):
+    # answerable = -1 + 1 x score + 1 x coverage: an on-topic question clears 0, banana bread
+    # (coverage 0, low score) does not
+    retriever = make_retriever(
+        abstain_below=0.0, answerable_bias=-1.0, answerable_score=1.0, answerable_coverage=1.0
+    )
+    on_topic = retriever.answerability(retriever.signals("LDN vivid dreams"))
+    assert on_topic.logit == pytest.approx(-1.0 + on_topic.score + on_topic.coverage)
+    assert not on_topic.abstain and not retriever.retrieve("LDN vivid dreams").abstained
+    off = retriever.answerability(retriever.signals("banana bread recipe"))
+    assert off.coverage == 0.0 and off.abstain
+    assert retriever.retrieve("banana bread recipe").abstained
+
+
+def test_naming_ldn_or_a_topic_hint_raises_answerability(make_retriever):
+    retriever = make_retriever(abstain_below=0.0, answerable_bias=-0.5, answerable_names=1.0)
+    named = retriever.signals("LDN vivid dreams")
+    unnamed = retriever.signals("vivid dreams")
+    assert named.names_ldn and not unnamed.names_ldn
+    assert retriever.signals("is naltrexon safe").names_ldn  # word forms count
+    assert not retriever.answerability(named).abstain
+    assert retriever.answerability(unnamed).abstain
+    hinted = retriever.answerability(unnamed, topics={"adverse_effects"})
+    assert hinted.names_ldn and not hinted.abstain
+    assert not retriever.retrieve("vivid dreams", topics={"adverse_effects"}).abstained
+
+
+def test_model_off_by_default_leaves_only_the_floors(make_retriever):
+    retriever = make_retriever(abstain_below=0.0)
+    a = retriever.answerability(retriever.signals("banana bread recipe"))
+    assert a.logit == 0.0 and not a.abstain
+
+
+def test_config_loads_model_coefficients(tmp_path):
+    path = tmp_path / "retrieval.yaml"
+    path.write_text(
+        "title_weight: 0.2\nanswerable_bias: -6.9\nanswerable_names: 1.7\nanswerable_match: 0\n"
+    )
+    cfg = RetrievalConfig.load(path)
+    assert (cfg.title_weight, cfg.answerable_bias, cfg.answerable_names) == (0.2, -6.9, 1.7)
+    assert cfg.answerable_match == 0.0

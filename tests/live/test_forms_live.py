@@ -1,0 +1,101 @@
+"""The screening and schedule forms over REST, end to end (Rasa + action server + core)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+pytestmark = pytest.mark.live
+
+
+def form_slot(payload: dict) -> str | None:
+    return (payload.get("form") or {}).get("slot")
+
+
+def test_screening_asks_only_the_liver_status_then_gives_the_wait_verdict(chat):
+    text, payload = chat.ask("pt with CRPS, stopped oxycodone 3 days ago, can I start LDN tonight?")
+    assert form_slot(payload) == "liver_status", text
+    assert payload["form"]["missing"] == ["liver_status"]
+    assert "liver status" in text and "opioid now" not in text
+    # the verdict so far is shown with the question
+    assert payload["screening"]["verdict"] == "wait_until"
+
+    text, payload = chat.ask("LFTs normal")
+    assert "form" not in payload, text
+    screening = payload["screening"]
+    assert screening["verdict"] == "wait_until"
+    assert screening["missing"] == []
+    earliest = dt.date.today() + dt.timedelta(days=4)  # last dose 3 days ago + 7 days
+    assert screening["earliest_start"] == earliest.isoformat()
+    assert "7-10" in text
+    assert any(c["source_id"] == "label_ntx_oral" for c in payload["citations"])
+
+
+def test_screening_reprompts_an_unreadable_answer_then_completes(chat):
+    text, payload = chat.ask("can my patient start LDN?")
+    assert form_slot(payload) == "opioid_status", text
+    assert "opioid" in text and "liver" not in text
+
+    text, payload = chat.ask("abc")
+    assert 'I could not read "abc"' in text
+    assert form_slot(payload) == "opioid_status"
+
+    text, payload = chat.ask("no opioids")
+    assert form_slot(payload) == "liver_status", text
+
+    text, payload = chat.ask("LFTs normal")
+    assert payload["screening"]["verdict"] == "can_start", text
+    rows = payload["schedule"]["rows"]
+    assert rows[0]["dose_mg"] == 1.5 and rows[-1]["dose_mg"] == 4.5
+
+
+def test_two_failures_explain_and_cancel_leaves_the_form(chat):
+    chat.ask("can my patient start LDN?")
+    chat.ask("maybe")
+    text, payload = chat.ask("-3 days")
+    assert "negative time" in text or "could not read" in text
+    assert "cancel" in text and "no opioids" in text  # what is needed, and how to stop
+    assert form_slot(payload) == "opioid_status"
+
+    text, payload = chat.ask("cancel")
+    assert "stopped the screening" in text
+    assert payload["form"]["cancelled"] is True
+    # the form is gone: a knowledge question gets a plain answer, no form question
+    text, payload = chat.ask("what are the common side effects of LDN?")
+    assert payload["kind"] in {"knowledge", "no_answer"} and "form" not in payload
+
+
+def test_a_question_inside_the_form_is_answered_and_the_form_asks_again(chat):
+    chat.ask("can my patient start LDN?")
+    text, payload = chat.ask("what are the common side effects of LDN?")
+    replies = chat.send("let's continue")
+    # the side-effect question got its own answer, then the form re-asked
+    assert "opioid" in text.lower()
+    assert form_slot(payload) == "opioid_status", text
+    customs = [r["custom"] for r in replies if isinstance(r.get("custom"), dict)]
+    assert customs and form_slot(customs[-1]) == "opioid_status"
+    text, payload = chat.ask("stopped tramadol 2 days ago")
+    assert form_slot(payload) == "liver_status", text
+
+
+def test_schedule_form_asks_the_start_date_then_gives_a_dated_schedule(chat):
+    text, payload = chat.ask("give me a titration schedule")
+    assert "start" in text.lower() and "schedule" not in payload, text
+
+    text, payload = chat.ask("yesterday")
+    assert "in the past" in text
+
+    text, payload = chat.ask("next Monday")
+    rows = payload["schedule"]["rows"]
+    monday = dt.date.today() + dt.timedelta(days=(0 - dt.date.today().weekday()) % 7 or 7)
+    assert rows[0]["start"] == monday.isoformat()
+    assert rows[0]["dose_mg"] == 1.5 and rows[-1]["dose_mg"] == 4.5
+    assert max(r["dose_mg"] for r in rows) == 4.5
+
+
+def test_schedule_request_with_a_date_and_variant_needs_no_question(chat):
+    text, payload = chat.ask("titration schedule for a sensitive patient starting tomorrow")
+    rows = payload["schedule"]["rows"]
+    assert rows[0]["start"] == (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    assert payload["schedule"]["variant"] == "low_start"

@@ -1,0 +1,434 @@
+/*
+ * LDN web chat: talks to the Rasa server over socket.io (same origin), renders each answer
+ * from its structured payload (the same JSON the REST channel returns under "custom"), and
+ * keeps the conversation across reloads.
+ *
+ * Persistence, in two halves:
+ *  - the server side: a stable session id in localStorage is sent in "session_request";
+ *    Rasa (session_persistence: true) keys the tracker on it, so follow-up questions keep
+ *    their context after a reload or a reconnect;
+ *  - the screen: a local transcript (the user's questions and the payloads received) in
+ *    localStorage, re-rendered on load. Reading the tracker over Rasa's HTTP API instead would
+ *    expose that API to browsers (and break once RASA_AUTH_TOKEN protects it).
+ *    "New conversation" wipes both the transcript and the session id.
+ *
+ * All content is inserted with textContent / DOM nodes, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  var STORE_KEY = "ldn-webchat-v1";
+  var MAX_STORED = 200;
+  var REPLY_TIMEOUT_MS = 90000;
+  var EVIDENCE_LABEL = {
+    high: "High certainty",
+    moderate: "Moderate certainty",
+    low: "Low certainty",
+    very_low: "Very low certainty"
+  };
+  var VERDICT_LABEL = {
+    can_start: "Can start",
+    wait_until: "Wait",
+    do_not_start: "Do not start",
+    needs_specialist_review: "Needs specialist review",
+    insufficient_information: "More information needed"
+  };
+
+  var log = document.getElementById("log");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("message");
+  var sendButton = document.getElementById("send");
+  var typing = document.getElementById("typing");
+  var connection = document.getElementById("connection");
+  var connectionText = document.getElementById("connection-text");
+  var emptyState = document.getElementById("empty-state");
+  var newConversation = document.getElementById("new-conversation");
+
+  var messageCount = 0;
+  var ready = false;
+  var waiting = false;
+  var replyTimer = null;
+
+  // ---------- storage ----------
+  function newSessionId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function loadState() {
+    try {
+      var state = JSON.parse(window.localStorage.getItem(STORE_KEY) || "null");
+      if (state && typeof state.sessionId === "string" && Array.isArray(state.messages)) {
+        return state;
+      }
+    } catch (e) { /* unreadable: start afresh */ }
+    return { sessionId: newSessionId(), messages: [] };
+  }
+
+  var state = loadState();
+
+  function saveState() {
+    state.messages = state.messages.slice(-MAX_STORED);
+    try {
+      window.localStorage.setItem(STORE_KEY, JSON.stringify(state));
+    } catch (e) { /* storage full or disabled: the live conversation still works */ }
+  }
+
+  // ---------- DOM helpers ----------
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function safeUrl(url) {
+    return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
+  }
+
+  function externalLink(url, text) {
+    var a = el("a", null, text);
+    a.href = url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  function evidenceChip(level) {
+    var label = EVIDENCE_LABEL[level] || level;
+    var chip = el("span", "evidence-chip ev-" + String(level).replace(/[^a-z_]/g, ""), label);
+    chip.title = "Strength of evidence for this statement";
+    return chip;
+  }
+
+  function scrollToEnd() {
+    var last = log.lastElementChild;
+    if (last && last.scrollIntoView) last.scrollIntoView({ block: "end" });
+  }
+
+  function addToLog(item) {
+    emptyState.hidden = true;
+    log.appendChild(item);
+    scrollToEnd();
+  }
+
+  // ---------- rendering ----------
+  function renderUser(text) {
+    var li = el("li", "msg msg-user");
+    var bubble = el("div", "bubble");
+    bubble.appendChild(el("span", "who", "You"));
+    bubble.appendChild(el("p", null, text));
+    li.appendChild(bubble);
+    addToLog(li);
+  }
+
+  function renderTextParagraphs(container, text) {
+    String(text).split(/\n{2,}/).forEach(function (part) {
+      if (part.trim()) container.appendChild(el("p", null, part.trim()));
+    });
+  }
+
+  function renderSchedule(container, schedule) {
+    var table = el("table", "schedule");
+    table.appendChild(el("caption", null, "Titration schedule"));
+    var head = el("thead");
+    var hr = el("tr");
+    ["Step", "From", "Until", "Dose at bedtime", "Liquid (1 mg/mL)"].forEach(function (h) {
+      var th = el("th", null, h);
+      th.scope = "col";
+      hr.appendChild(th);
+    });
+    head.appendChild(hr);
+    table.appendChild(head);
+    var body = el("tbody");
+    schedule.rows.forEach(function (row) {
+      var tr = el("tr");
+      var step = el("th", null, row.step);
+      step.scope = "row";
+      tr.appendChild(step);
+      tr.appendChild(el("td", null, row.start));
+      tr.appendChild(el("td", null, row.end || "continue"));
+      tr.appendChild(el("td", "num", row.dose_mg + " mg"));
+      tr.appendChild(el("td", "num", row.liquid_ml + " mL"));
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    container.appendChild(table);
+  }
+
+  function renderPoints(container, points, citationIds) {
+    var list = el("ul", "points");
+    points.forEach(function (point) {
+      var li = el("li");
+      if (point.disputes) li.appendChild(el("span", "dispute-tag", "Disagreeing evidence: "));
+      li.appendChild(el("strong", null, point.title));
+      li.appendChild(document.createTextNode(": " + point.text + " "));
+      var refs = el("span", "refs");
+      (point.refs || []).forEach(function (n) {
+        var sup = el("sup");
+        if (citationIds[n]) {
+          var a = el("a", null, "[" + n + "]");
+          a.href = "#" + citationIds[n];
+          a.setAttribute("aria-label", "reference " + n);
+          sup.appendChild(a);
+        } else {
+          sup.textContent = "[" + n + "]";
+        }
+        refs.appendChild(sup);
+      });
+      li.appendChild(refs);
+      if (point.evidence) li.appendChild(evidenceChip(point.evidence));
+      list.appendChild(li);
+    });
+    container.appendChild(list);
+  }
+
+  function renderCitations(container, citations, citationIds) {
+    var section = el("section", "references");
+    var headingId = "refs-" + messageCount;
+    var h = el("h3", null, "References");
+    h.id = headingId;
+    section.setAttribute("aria-labelledby", headingId);
+    section.appendChild(h);
+    var list = el("ol");
+    citations.forEach(function (c) {
+      var li = el("li");
+      li.id = citationIds[c.number];
+      li.value = c.number;
+      var authors = c.authors || "Authors not verified";
+      var year = c.year === null || c.year === undefined ? "year not verified" : c.year;
+      li.appendChild(document.createTextNode(authors + " (" + year + "). "));
+      var title = (c.title || c.source_id || "Source").replace(/\.$/, "");
+      var url = safeUrl(c.url);
+      li.appendChild(url ? externalLink(url, title) : el("span", null, title));
+      li.appendChild(document.createTextNode(". "));
+      var journal = [c.journal, c.volume_pages].filter(Boolean).join(" ");
+      if (journal) li.appendChild(el("em", null, journal + ". "));
+      var ids = [];
+      if (c.doi) ids.push("DOI " + c.doi);
+      if (c.pmid) ids.push("PMID " + c.pmid);
+      if (ids.length) li.appendChild(el("span", "ref-ids", ids.join(" · ")));
+      list.appendChild(li);
+    });
+    section.appendChild(list);
+    container.appendChild(section);
+  }
+
+  function renderChoices(container, choices, live) {
+    if (!choices || !choices.length) return;
+    var group = el("div", "choices");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Suggested questions");
+    choices.forEach(function (choice) {
+      var b = el("button", "choice", choice.title);
+      b.type = "button";
+      b.dataset.payload = choice.payload;
+      if (!live) b.disabled = true;
+      b.addEventListener("click", function () {
+        if (!ready) return;
+        Array.prototype.forEach.call(group.querySelectorAll("button"), function (x) {
+          x.disabled = true;
+          x.dataset.used = "1";
+        });
+        send(choice.payload, choice.title);
+        input.focus();
+      });
+      group.appendChild(b);
+    });
+    container.appendChild(group);
+  }
+
+  function renderPayload(bubble, p, fallbackText) {
+    var citationIds = {};
+    (p.citations || []).forEach(function (c) {
+      citationIds[c.number] = "cite-" + messageCount + "-" + c.number;
+    });
+
+    if (p.kind === "unavailable") {
+      bubble.appendChild(el("p", "notice", fallbackText ||
+        "The assistant is temporarily unavailable. Please try again in a minute."));
+      return;
+    }
+    if (p.screening && p.screening.verdict) {
+      var verdict = el("p", "verdict verdict-" + p.screening.verdict.replace(/[^a-z_]/g, ""));
+      verdict.appendChild(el("span", "visually-hidden",
+        (VERDICT_LABEL[p.screening.verdict] || p.screening.verdict) + ". "));
+      verdict.appendChild(document.createTextNode(p.intro || VERDICT_LABEL[p.screening.verdict]));
+      bubble.appendChild(verdict);
+    } else if (p.intro) {
+      var intro = el("div", "intro");
+      renderTextParagraphs(intro, p.intro);
+      bubble.appendChild(intro);
+    }
+    if (p.schedule && Array.isArray(p.schedule.rows) && p.schedule.rows.length) {
+      renderSchedule(bubble, p.schedule);
+    }
+    if (p.points && p.points.length) renderPoints(bubble, p.points, citationIds);
+    if (p.conflict) {
+      var conflict = el("p", "conflict");
+      conflict.setAttribute("role", "note");
+      conflict.appendChild(el("strong", null, "Sources disagree: "));
+      conflict.appendChild(document.createTextNode(p.conflict));
+      bubble.appendChild(conflict);
+    }
+    if (p.evidence && (p.evidence.summary || p.evidence.label)) {
+      var ev = el("p", "evidence-summary");
+      ev.appendChild(el("strong", null, "Strength of evidence: "));
+      ev.appendChild(document.createTextNode(p.evidence.summary || p.evidence.label));
+      bubble.appendChild(ev);
+    }
+    if (p.citations && p.citations.length) renderCitations(bubble, p.citations, citationIds);
+    if (p.disclaimer) bubble.appendChild(el("p", "answer-disclaimer", p.disclaimer));
+    if (!bubble.querySelector("p, ul, table") && fallbackText) {
+      renderTextParagraphs(bubble, fallbackText);
+    }
+  }
+
+  function renderBot(event, live) {
+    messageCount += 1;
+    var li = el("li", "msg msg-bot");
+    var bubble = el("div", "bubble");
+    li.appendChild(bubble);
+    bubble.appendChild(el("span", "who", "Assistant"));
+    var payload = event && typeof event.custom === "object" && event.custom &&
+      event.custom.ldn_answer ? event.custom : null;
+    if (payload) {
+      renderPayload(bubble, payload, event.text);
+    } else if (event && event.text) {
+      renderTextParagraphs(bubble, event.text);
+    }
+    var choices = (payload && payload.buttons && payload.buttons.length) ? payload.buttons :
+      (event && event.quick_replies) || [];
+    renderChoices(bubble, choices, live);
+    addToLog(li);
+  }
+
+  // ---------- connection state ----------
+  function setConnection(stateName, text) {
+    connection.dataset.state = stateName;
+    connectionText.textContent = text;
+    ready = stateName === "connected";
+    sendButton.disabled = !ready;
+    form.setAttribute("aria-busy", ready ? "false" : "true");
+    Array.prototype.forEach.call(log.querySelectorAll(".msg:last-child .choice"), function (b) {
+      if (!b.dataset.used) b.disabled = !ready;
+    });
+  }
+
+  function setWaiting(on) {
+    waiting = on;
+    typing.hidden = !on;
+    if (replyTimer) window.clearTimeout(replyTimer);
+    replyTimer = null;
+    if (on) {
+      replyTimer = window.setTimeout(function () {
+        setWaiting(false);
+        renderBot({ text: "No reply yet. The assistant may be busy or offline; please try again." }, true);
+      }, REPLY_TIMEOUT_MS);
+    }
+  }
+
+  // ---------- socket ----------
+  if (typeof window.io !== "function") {
+    setConnection("disconnected", "Chat client failed to load");
+    return;
+  }
+  // Long-polling first, then upgraded to a WebSocket (socket.io's default; works behind proxies).
+  var socket = window.io({ path: "/socket.io", reconnectionDelayMax: 5000 });
+
+  socket.on("connect", function () {
+    setConnection("connecting", "Starting session…");
+    socket.emit("session_request", { session_id: state.sessionId });
+  });
+
+  socket.on("session_confirm", function (sessionId) {
+    var id = typeof sessionId === "string" ? sessionId : (sessionId && sessionId.session_id);
+    if (id && id !== state.sessionId) {
+      state.sessionId = id;
+      saveState();
+    }
+    setConnection("connected", "Connected");
+  });
+
+  socket.on("bot_uttered", function (event) {
+    setWaiting(false);
+    renderBot(event, true);
+    state.messages.push({ role: "bot", event: event });
+    saveState();
+  });
+
+  socket.on("disconnect", function (reason) {
+    var manual = reason === "io client disconnect";
+    setConnection(manual ? "disconnected" : "reconnecting",
+      manual ? "Disconnected" : "Connection lost. Reconnecting…");
+  });
+
+  socket.on("connect_error", function () {
+    setConnection("reconnecting", "Cannot reach the assistant. Retrying…");
+  });
+
+  socket.io.on("reconnect_attempt", function (attempt) {
+    setConnection("reconnecting", "Reconnecting (attempt " + attempt + ")…");
+  });
+
+  socket.io.on("reconnect_failed", function () {
+    setConnection("disconnected", "Disconnected. Reload the page to try again.");
+  });
+
+  function send(text, shown) {
+    var clean = String(text).trim();
+    if (!clean || !ready) return false;
+    renderUser(shown || clean);
+    state.messages.push({ role: "user", text: shown || clean });
+    saveState();
+    socket.emit("user_uttered", { message: clean, session_id: state.sessionId });
+    setWaiting(true);
+    return true;
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (send(input.value)) {
+      input.value = "";
+    }
+    input.focus();
+  });
+
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit"));
+    }
+  });
+
+  newConversation.addEventListener("click", function () {
+    state = { sessionId: newSessionId(), messages: [] };
+    saveState();
+    log.textContent = "";
+    messageCount = 0;
+    emptyState.hidden = false;
+    setWaiting(false);
+    if (socket.connected) {
+      setConnection("connecting", "Starting session…");
+      socket.emit("session_request", { session_id: state.sessionId });
+    }
+    input.focus();
+  });
+
+  // ---------- restore the transcript (before announcements are switched on) ----------
+  state.messages.forEach(function (m) {
+    if (m.role === "user") renderUser(m.text);
+    else if (m.role === "bot") renderBot(m.event, false);
+  });
+  var lastBot = log.querySelector(".msg:last-child.msg-bot .choices");
+  if (lastBot) {
+    Array.prototype.forEach.call(lastBot.querySelectorAll("button"), function (b) {
+      b.disabled = false;
+    });
+  }
+  log.setAttribute("aria-live", "polite");
+  input.focus();
+})();
