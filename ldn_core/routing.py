@@ -114,7 +114,11 @@ def plan_query(
     topics: set[str] = set(INTENT_TOPICS.get(intent or "", frozenset()))
     if is_followup and previous.topic:
         topics.add(previous.topic)
-    if new_condition and new_condition in CONDITION_TOPIC:
+    # A condition named now (or carried by an explicit follow-up) brings its topic along; a
+    # condition merely carried over to a new kind of question ("what about side effects?")
+    # only nudges the ranking, so the new question's topic leads.
+    condition_leads = bool(condition) or is_followup
+    if condition_leads and new_condition and new_condition in CONDITION_TOPIC:
         topics.add(CONDITION_TOPIC[new_condition])
     if new_population and new_population in POPULATION_TOPIC:
         if intent == "ask_special_populations":
@@ -126,8 +130,6 @@ def plan_query(
     if is_followup and base:
         extra = POPULATION_WORDS.get(population or "", "") if population else ""
         query_text = f"{base} {text} {extra}".strip()
-    elif carried_condition and not condition and not population:
-        query_text = f"{text} ({carried_condition.replace('_', ' ')})"
 
     conditions = frozenset({new_condition}) if new_condition else frozenset()
     remembered = Context(

@@ -41,7 +41,7 @@ if [ $failed -eq 0 ]; then
   phase conversations $RASA test core --model "$model" --stories tests/conversations \
         --fail-on-prediction-errors --out results/rasa-test-core
   phase chromium      scripts/ensure_chromium.sh
-  phase live          $PY -m pytest tests/live -q -rs -p no:cacheprovider
+  phase live          $PY -m pytest tests/live -q -rsxX -p no:cacheprovider
 else
   summary+=("conversations, live     skipped: an earlier phase failed")
 fi

@@ -63,7 +63,7 @@ def load_conversations() -> list[tuple[str, list[dict[str, Any]]]]:
                 unknown = set(turn) - KNOWN_KEYS
                 assert not unknown, f"{name}: unknown keys {unknown}"
                 assert isinstance(turn.get("user"), str), f"{name}: every turn needs `user`"
-            conversations.append((name, item["turns"]))
+            conversations.append((name, item["turns"], item.get("known_issue")))
     return conversations
 
 
@@ -116,9 +116,22 @@ def check_turn(turn: dict[str, Any], replies: list[dict]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize(
-    "turns", [turns for _, turns in CONVERSATIONS], ids=[name for name, _ in CONVERSATIONS]
-)
+def conversation_params() -> list:
+    """A conversation with `known_issue: <reason>` documents a defect not yet fixed: it runs,
+    and is reported as xfail with that reason (or XPASS once fixed, so the mark can go)."""
+    return [
+        pytest.param(
+            turns,
+            id=name,
+            marks=[pytest.mark.xfail(reason=f"known issue: {issue}", strict=False)]
+            if issue
+            else [],
+        )
+        for name, turns, issue in CONVERSATIONS
+    ]
+
+
+@pytest.mark.parametrize("turns", conversation_params())
 def test_conversation(stack, turns: list[dict[str, Any]]):
     url = f"{stack.rasa_url}/webhooks/rest/webhook"
     sender = f"conv-{uuid.uuid4().hex[:12]}"
