@@ -218,6 +218,9 @@ def answered_this_turn(tracker: Tracker) -> bool:
     return False
 
 
+SHORT_ANSWER_WORDS = 3
+
+
 def looks_like_question(text: str) -> bool:
     return bool(QUESTION_SHAPE.search(text))
 
@@ -264,8 +267,11 @@ class LdnFormValidation(FormValidationAction):
             return  # "let's continue": the validator re-asks the question
         if intent == "cancel" and not self.answers(slot, text, tracker):
             raise ActionExecutionRejection(self.name(), "cancel inside the form")
+        # A short non-answer ("abc", "maybe") is a bad answer to re-prompt, whatever intent
+        # the NLU guessed; a question or a longer unrelated message is a digression.
         if intent in QUESTION_INTENTS and (
-            looks_like_question(text) or not self.answers(slot, text, tracker)
+            looks_like_question(text)
+            or (not self.answers(slot, text, tracker) and len(text.split()) > SHORT_ANSWER_WORDS)
         ):
             raise ActionExecutionRejection(self.name(), f"{intent} inside the form")
 

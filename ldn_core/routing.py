@@ -56,6 +56,10 @@ POPULATION_WORDS: dict[str, str] = {
     "elderly": "in older patients",
 }
 
+# Question types whose answer depends on the condition ("how well does it work?" after a
+# Crohn's question means in Crohn's); for the others a carried condition only nudges ranking.
+CONDITION_LED_INTENTS = frozenset({"ask_indication", "ask_efficacy", "ask_dosing", "ask_titration"})
+
 ELLIPTICAL_OPENERS = ("and ", "what about", "how about", "same for", "also ", "what of")
 SHORT_QUESTION_WORDS = 6
 
@@ -117,7 +121,7 @@ def plan_query(
     # A condition named now (or carried by an explicit follow-up) brings its topic along; a
     # condition merely carried over to a new kind of question ("what about side effects?")
     # only nudges the ranking, so the new question's topic leads.
-    condition_leads = bool(condition) or is_followup
+    condition_leads = bool(condition) or is_followup or intent in CONDITION_LED_INTENTS
     if condition_leads and new_condition and new_condition in CONDITION_TOPIC:
         topics.add(CONDITION_TOPIC[new_condition])
     if new_population and new_population in POPULATION_TOPIC:
@@ -130,6 +134,8 @@ def plan_query(
     if is_followup and base:
         extra = POPULATION_WORDS.get(population or "", "") if population else ""
         query_text = f"{base} {text} {extra}".strip()
+    elif carried_condition and not condition and intent in CONDITION_LED_INTENTS:
+        query_text = f"{text} ({carried_condition.replace('_', ' ')})"
 
     conditions = frozenset({new_condition}) if new_condition else frozenset()
     remembered = Context(

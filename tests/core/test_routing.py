@@ -52,3 +52,10 @@ def test_followup_without_history_still_searches_the_text():
     query = plan_query("and in MS?", "followup", "multiple_sclerosis", None, Context())
     assert query.text == "and in MS?"
     assert "multiple_sclerosis" in query.topics
+
+
+def test_short_efficacy_question_stays_with_the_previous_condition():
+    previous = Context(topic="crohns", condition="crohns", question="LDN for Crohn's?")
+    query = plan_query("how well does it work?", "ask_efficacy", None, None, previous)
+    assert "crohns" in query.topics and "efficacy" in query.topics
+    assert "crohns" in query.text

@@ -154,4 +154,4 @@ def test_conversation(stack, turns: list[dict[str, Any]]):
 
 def test_suite_has_at_least_80_conversations_and_multi_turn_ones():
     assert len(CONVERSATIONS) >= 80
-    assert sum(1 for _, turns in CONVERSATIONS if len(turns) >= 3) >= 10
+    assert sum(1 for _, turns, _ in CONVERSATIONS if len(turns) >= 3) >= 10
