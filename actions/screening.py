@@ -17,10 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapter import latest_text, send
 from ldn_core.answer import message
-from ldn_core.answer.clinical import compose_schedule
 from ldn_core.assistant import shared_assistant
 from ldn_core.patient import facts_from_dict, facts_to_dict
-from ldn_core.rules import DosingError, build_schedule
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +77,9 @@ class ActionTitrationSchedule(Action):
         if start:  # from the schedule form
             variant = tracker.get_slot("schedule_variant") or "standard"
             try:
-                schedule = build_schedule(dt.date.fromisoformat(start), variant=variant)
-                answer = compose_schedule(assistant.store, schedule)
-            except (DosingError, ValueError) as err:
-                answer = message(f"I cannot build that schedule: {err}")
+                answer = assistant.schedule_from(dt.date.fromisoformat(start), variant)
+            except ValueError:  # a malformed stored date: never a stack trace to the user
+                answer = message("I cannot build that schedule: the start date is not valid.")
         else:
             answer = assistant.titration_schedule(latest_text(tracker), today())
         send(dispatcher, answer)

@@ -78,10 +78,15 @@ class Assistant:
         return compose_screening(self.store, result, schedule), facts
 
     def titration_schedule(self, text: str, today: dt.date) -> Answer:
+        """A schedule from a free-text request ("sensitive patient, starting Monday")."""
         facts = extract_facts(text, today)
         variant = "low_start" if LOW_START_WORDS.search(text) else "standard"
+        return self.schedule_from(facts.requested_start or today, variant)
+
+    def schedule_from(self, start: dt.date, variant: str = "standard") -> Answer:
+        """A schedule from known settings (e.g. the schedule form's slots)."""
         try:
-            schedule = build_schedule(facts.requested_start or today, variant=variant)
+            schedule = build_schedule(start, variant=variant)
         except DosingError as err:
             return message(f"I cannot build that schedule: {err}")
         return compose_schedule(self.store, schedule)
