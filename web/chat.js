@@ -198,13 +198,15 @@
       var li = el("li");
       li.id = citationIds[c.number];
       li.value = c.number;
-      var authors = c.authors || "Authors not verified";
       var year = c.year === null || c.year === undefined ? "year not verified" : c.year;
-      li.appendChild(document.createTextNode(authors + " (" + year + "). "));
+      // Same order as the text renderer: authors first when verified, else the title.
+      if (c.authors) li.appendChild(document.createTextNode(c.authors + " (" + year + "). "));
       var title = (c.title || c.source_id || "Source").replace(/\.$/, "");
       var url = safeUrl(c.url);
       li.appendChild(url ? externalLink(url, title) : el("span", null, title));
-      li.appendChild(document.createTextNode(". "));
+      li.appendChild(
+        document.createTextNode(c.authors ? ". " : " (" + year + "; authors not verified). ")
+      );
       var journal = [c.journal, c.volume_pages].filter(Boolean).join(" ");
       if (journal) li.appendChild(el("em", null, journal + ". "));
       var ids = [];
