@@ -10,13 +10,15 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help envs index model run test lint validate unit nlu-report bench clean
+.PHONY: help envs index model run run-production test lint validate unit nlu-report bench bench-load clean
 
 help:
 	@echo "make run         start the assistant (REST + socket.io on :5005, actions on :5055)"
+	@echo "make run-production  replicas behind nginx on PostgreSQL/Redis/RabbitMQ (:8080; docs/deployment.md)"
 	@echo "make test        the full test suite (unit, data validation, training, rasa test, live REST)"
 	@echo "make nlu-report  NLU cross-validation and held-out evaluation (slow; not in CI)"
 	@echo "make bench       latency/memory benchmark against a running stack"
+	@echo "make bench-load  load benchmark: starts the production profile, several minutes"
 
 envs:
 	@scripts/ensure_env.sh actions 3.11 requirements/actions.lock
@@ -31,11 +33,15 @@ model: envs
 run: envs index model
 	@$(PY) scripts/stack.py run
 
+run-production: envs index model
+	@scripts/ensure_nginx.sh
+	@$(PY) scripts/stack.py run --profile production
+
 test: envs
 	@scripts/test_all.sh
 
 lint: envs
-	@$(PY) -m ruff check ldn_core actions channels scripts tests bench
+	@$(PY) -m ruff check ldn_core actions channels rasa_plugins scripts tests bench
 
 validate: envs
 	@$(PY) -m ldn_core.knowledge.validate
@@ -48,6 +54,10 @@ nlu-report: envs model
 
 bench: envs
 	@$(PY) bench/rest_latency.py
+
+bench-load: envs index model
+	@scripts/ensure_nginx.sh
+	@$(PY) bench/load_test.py --start --json results/load.json
 
 clean:
 	rm -rf models var .pytest_cache results

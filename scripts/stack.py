@@ -58,6 +58,12 @@ def _post_json(url: str, body: dict, timeout: float = 120.0) -> tuple[int, objec
         return 0, None
 
 
+def cors_origins(env: dict[str, str]) -> list[str]:
+    """Allowed browser origins for the Rasa server: LDN_CORS_ORIGINS, comma or space separated."""
+    raw = env.get("LDN_CORS_ORIGINS", "*")
+    return [origin for origin in raw.replace(",", " ").split() if origin] or ["*"]
+
+
 def stack_env(overrides: dict[str, str] | None = None) -> dict[str, str]:
     env = {**DEFAULTS, **os.environ, **(overrides or {})}
     data_dir = Path(env["LDN_DATA_DIR"])
@@ -118,10 +124,13 @@ class Stack:
             time.sleep(0.5)
         raise TimeoutError(f"{name} not ready after {timeout:.0f} s; see {self.log_dir / name}.log")
 
-    def start_actions(self, timeout: float = 240) -> None:
-        self.say(f"==> starting the action server on {self.action_url}")
+    def spawn_actions(self, name: str = "actions", port: str | None = None) -> str:
+        """Start one action server; returns its URL (readiness: ``wait_actions``)."""
+        port = port or self.env["ACTION_PORT"]
+        url = f"http://127.0.0.1:{port}"
+        self.say(f"==> starting the action server {name} on {url}")
         self._spawn(
-            "actions",
+            name,
             [
                 str(ROOT / ".venv/actions/bin/python"),
                 "-m",
@@ -129,10 +138,13 @@ class Stack:
                 "--actions",
                 "actions",
                 "--port",
-                self.env["ACTION_PORT"],
+                port,
             ],
         )
-        self._wait("actions", lambda: _get(f"{self.action_url}/health")[0] == 200, timeout)
+        return url
+
+    def wait_actions(self, name: str, url: str, timeout: float = 240) -> None:
+        self._wait(name, lambda: _get(f"{url}/health")[0] == 200, timeout)
         # Ready means the knowledge store and embedding model are loaded: ask one question.
         warmup = {
             "next_action": "action_answer_question",
@@ -150,12 +162,16 @@ class Stack:
             "domain": {},
         }
         started = time.monotonic()
-        status, _ = _post_json(f"{self.action_url}/webhook", warmup, timeout=timeout)
+        status, _ = _post_json(f"{url}/webhook", warmup, timeout=timeout)
         if status != 200:
             raise RuntimeError(
-                f"action server warm-up failed (HTTP {status}); see {self.log_dir}/actions.log"
+                f"action server warm-up failed (HTTP {status}); see {self.log_dir}/{name}.log"
             )
-        self.say(f"    knowledge store loaded in {time.monotonic() - started:.0f} s")
+        self.say(f"    {name}: knowledge store loaded in {time.monotonic() - started:.0f} s")
+
+    def start_actions(self, timeout: float = 240) -> None:
+        url = self.spawn_actions()
+        self.wait_actions("actions", url, timeout)
 
     @property
     def slack_enabled(self) -> bool:
@@ -177,8 +193,11 @@ class Stack:
         )
         return str(generated)
 
-    def start_rasa(self, model: Path, timeout: float = 300) -> None:
-        self.say(f"==> starting the Rasa server on {self.rasa_url}")
+    def spawn_rasa(self, model: Path, name: str = "rasa", port: str | None = None) -> str:
+        """Start one Rasa server; returns its URL (readiness: ``wait_rasa``)."""
+        port = port or self.env["RASA_PORT"]
+        url = f"http://127.0.0.1:{port}"
+        self.say(f"==> starting the Rasa server {name} on {url}")
         argv = [
             str(ROOT / ".venv/rasa/bin/rasa"),
             "run",
@@ -186,7 +205,7 @@ class Stack:
             "--interface",
             self.env.get("RASA_INTERFACE", "127.0.0.1"),
             "--port",
-            self.env["RASA_PORT"],
+            port,
             "--model",
             str(model),
             "--credentials",
@@ -194,19 +213,23 @@ class Stack:
             "--endpoints",
             self.env.get("LDN_ENDPOINTS", "endpoints.yml"),
             "--cors",
-            self.env.get("LDN_CORS_ORIGINS", "*"),
+            *cors_origins(self.env),
         ]
         if self.env.get("RASA_AUTH_TOKEN"):
             argv += ["--auth-token", self.env["RASA_AUTH_TOKEN"]]
-        self._spawn("rasa", argv)
+        self._spawn(name, argv)
+        return url
 
+    def wait_rasa(self, name: str, url: str, timeout: float = 300) -> None:
         def loaded() -> bool:
-            status, body = _get(
-                f"{self.rasa_url}/status?token={self.env.get('RASA_AUTH_TOKEN', '')}"
-            )
+            status, body = _get(f"{url}/status?token={self.env.get('RASA_AUTH_TOKEN', '')}")
             return status == 200 and b'"model_id"' in body and b'"model_id":null' not in body
 
-        self._wait("rasa", loaded, timeout)
+        self._wait(name, loaded, timeout)
+
+    def start_rasa(self, model: Path, timeout: float = 300) -> None:
+        url = self.spawn_rasa(model)
+        self.wait_rasa("rasa", url, timeout)
 
     def start(self) -> Stack:
         Path(self.env["LDN_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
@@ -233,10 +256,20 @@ class Stack:
             pass
 
     def stop(self) -> None:
-        for name in ("rasa", "actions"):
-            if name in self.processes:
-                self.say(f"==> stopping {name}")
-                self.stop_process(name)
+        # Entry points first, then what they call (started last, stopped first).
+        for name in reversed(list(self.processes)):
+            self.say(f"==> stopping {name}")
+            self.stop_process(name)
+
+    def extra_notes(self) -> str:
+        return ""
+
+    def can_restart(self, name: str) -> bool:
+        """Dev profile: one process of each kind, so a crash stops the whole stack."""
+        return False
+
+    def restart(self, name: str) -> None:
+        raise NotImplementedError(name)
 
     def __enter__(self) -> Stack:
         return self.start()
@@ -245,8 +278,13 @@ class Stack:
         self.stop()
 
 
-def run() -> int:
-    stack = Stack()
+def run(profile: str = "dev") -> int:
+    if profile == "production":
+        from scripts.production import ProductionStack
+
+        stack: Stack = ProductionStack()
+    else:
+        stack = Stack()
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -271,13 +309,18 @@ LDN assistant is running (started in {time.monotonic() - started:.0f} s).
   Slack:       {slack}
   Rasa API:    {stack.rasa_url}/status
   Actions:     {stack.action_url}/health
-  Logs:        {stack.log_dir}/
+  Logs:        {stack.log_dir}/{stack.extra_notes()}
 Press Ctrl-C to stop.""",
         flush=True,
     )
     while not stopping:
         for name, process in list(stack.processes.items()):
-            if process.poll() is not None:
+            if process.poll() is None:
+                continue
+            if stack.can_restart(name):
+                print(f"{name} exited (code {process.returncode}); restarting it", flush=True)
+                stack.restart(name)
+            else:
                 print(
                     f"{name} exited unexpectedly (code {process.returncode}); stopping", flush=True
                 )
@@ -291,9 +334,16 @@ Press Ctrl-C to stop.""",
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("command", choices=["run"])
-    parser.parse_args()
+    parser.add_argument(
+        "--profile",
+        choices=["dev", "production"],
+        default=os.environ.get("LDN_PROFILE", "dev"),
+        help="dev: one process each, SQLite (default); production: replicas behind nginx on "
+        "PostgreSQL, Redis and RabbitMQ (docs/deployment.md)",
+    )
+    args = parser.parse_args()
     try:
-        return run()
+        return run(args.profile)
     except (RuntimeError, TimeoutError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -31,9 +31,9 @@ phase() {
   return $rc
 }
 
-phase lint            $PY -m ruff check ldn_core actions channels scripts tests bench
+phase lint            $PY -m ruff check ldn_core actions channels rasa_plugins scripts tests bench
 phase knowledge       $PY -m ldn_core.knowledge.validate
-phase unit            $PY -m pytest tests/core tests/actions -q -p no:cacheprovider
+phase unit            $PY -m pytest tests/core tests/actions tests/scripts -q -p no:cacheprovider
 phase data-validate   $RASA data validate --config config.yml --domain domain.yml --data data
 phase train           $PY scripts/model.py
 if [ $failed -eq 0 ]; then
@@ -42,8 +42,12 @@ if [ $failed -eq 0 ]; then
         --fail-on-prediction-errors --out results/rasa-test-core
   phase chromium      scripts/ensure_chromium.sh
   phase live          $PY -m pytest tests/live -q -rsxX -p no:cacheprovider
+  # Production profile on the machine's PostgreSQL, Redis and RabbitMQ (skipped, with the
+  # reason printed, where a service or nginx is missing).
+  phase nginx         scripts/ensure_nginx.sh
+  phase production    $PY -m pytest tests/production -q -rsxX -p no:cacheprovider
 else
-  summary+=("conversations, live     skipped: an earlier phase failed")
+  summary+=("conversations, live, production: skipped, an earlier phase failed")
 fi
 
 echo

@@ -338,6 +338,16 @@
     setConnection("disconnected", "Chat client failed to load");
     return;
   }
+  // Behind several Rasa replicas (deploy/nginx.conf.j2) the proxy routes every socket.io
+  // request of this browser to the same replica by this cookie: long-polling needs that.
+  if (!/(?:^|; )ldn_affinity=/.test(document.cookie)) {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    var affinity = Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+    document.cookie = "ldn_affinity=" + affinity + "; path=/; max-age=31536000; SameSite=Strict";
+  }
   // Long-polling first, then upgraded to a WebSocket (socket.io's default; works behind proxies).
   var socket = window.io({ path: "/socket.io", reconnectionDelayMax: 5000 });
 

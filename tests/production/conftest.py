@@ -1,0 +1,172 @@
+"""The production profile, started once for these tests on its real services.
+
+Two Rasa replicas and two action servers behind nginx, PostgreSQL tracker store, Redis lock
+store, RabbitMQ event broker, tokens and CORS on: what `make run-production` starts, on test
+ports and with test names (database ldn_tracker_test, Redis db 2 / prefix ldntest, queue
+ldn_events_test), each reset first. When a service or nginx is missing, every test here is
+skipped with the reason printed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+import pika
+import pytest
+import requests
+
+from scripts.production import (
+    LOCAL_SERVICES,
+    ProductionStack,
+    nginx_binary,
+    port_open,
+    production_env,
+)
+from scripts.stack import ROOT
+from tests.live.fake_slack import BOT_TOKEN, FakeSlack
+
+REST_TOKEN = "test-rest-token-" + "r" * 24
+API_TOKEN = "test-api-token-" + "a" * 24
+ALLOWED_ORIGIN = "https://clinic.example.org"
+SLACK_SIGNING_SECRET = "prod-test-signing-secret-0123456789"
+
+TEST_SETTINGS = {
+    "LDN_PUBLIC_PORT": os.environ.get("TEST_PROD_PUBLIC_PORT", "8180"),
+    "LDN_RASA_BASE_PORT": os.environ.get("TEST_PROD_RASA_BASE_PORT", "5210"),
+    "LDN_ACTION_BASE_PORT": os.environ.get("TEST_PROD_ACTION_BASE_PORT", "5260"),
+    "LDN_ACTION_PROXY_PORT": os.environ.get("TEST_PROD_ACTION_PROXY_PORT", "5259"),
+    "LDN_PG_DB": "ldn_tracker_test",
+    "LDN_REDIS_DB": "2",
+    "LDN_REDIS_PREFIX": "ldntest",
+    "LDN_RABBITMQ_QUEUE": "ldn_events_test",
+    "RASA_AUTH_TOKEN": API_TOKEN,
+    "LDN_REST_TOKEN": REST_TOKEN,
+    "LDN_CORS_ORIGINS": ALLOWED_ORIGIN,
+    "SLACK_BOT_TOKEN": BOT_TOKEN,
+    "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
+    "SLACK_CHANNEL": "C0LDNPROD",
+}
+
+RASA_PYTHON = str(ROOT / ".venv/rasa/bin/python")
+
+
+def missing_prerequisite(env: dict[str, str]) -> str | None:
+    for service, (host_var, port_var, _) in LOCAL_SERVICES.items():
+        if not port_open(env[host_var], int(env[port_var])):
+            return f"{service} is not reachable on {env[host_var]}:{env[port_var]}"
+    try:
+        nginx_binary()
+    except RuntimeError as err:
+        return str(err)
+    return None
+
+
+def run_in_rasa_venv(script: str, env: dict[str, str]) -> str:
+    """Run a snippet with the Rasa venv's Python (psycopg2, redis, pika live there)."""
+    result = subprocess.run(
+        [RASA_PYTHON, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+RESET_SERVICES = """
+import os, psycopg2, redis
+c = psycopg2.connect(host=os.environ['LDN_PG_HOST'], port=os.environ['LDN_PG_PORT'],
+                     user=os.environ['LDN_PG_USER'], dbname='postgres')
+c.autocommit = True
+c.cursor().execute('DROP DATABASE IF EXISTS ' + os.environ['LDN_PG_DB'] + ' WITH (FORCE)')
+r = redis.Redis(host=os.environ['LDN_REDIS_HOST'], port=int(os.environ['LDN_REDIS_PORT']),
+                db=int(os.environ['LDN_REDIS_DB']))
+r.flushdb()
+"""
+
+
+def rabbitmq_channel(env: dict[str, str]):
+    credentials = pika.PlainCredentials(env["LDN_RABBITMQ_USER"], env["LDN_RABBITMQ_PASSWORD"])
+    connection = pika.BlockingConnection(
+        pika.ConnectionParameters(
+            host=env["LDN_RABBITMQ_HOST"],
+            port=int(env["LDN_RABBITMQ_PORT"]),
+            credentials=credentials,
+        )
+    )
+    return connection, connection.channel()
+
+
+def reset_services(env: dict[str, str]) -> None:
+    run_in_rasa_venv(RESET_SERVICES, env)
+    connection, channel = rabbitmq_channel(env)
+    channel.queue_delete(queue=env["LDN_RABBITMQ_QUEUE"])
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def prod_fake_slack():
+    with FakeSlack(BOT_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def prod(tmp_path_factory: pytest.TempPathFactory, prod_fake_slack: FakeSlack):
+    data_dir = Path(
+        os.environ.get("LDN_PROD_TEST_DATA_DIR") or tmp_path_factory.mktemp("production")
+    )
+    env = production_env(
+        {
+            **TEST_SETTINGS,
+            "LDN_DATA_DIR": str(data_dir),
+            "SLACK_API_BASE_URL": prod_fake_slack.base_url,
+        }
+    )
+    reason = missing_prerequisite(env)
+    if reason:
+        pytest.skip(f"production profile not testable here: {reason}")
+    reset_services(env)
+    stack = ProductionStack(env=env)
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+class ProdChat:
+    """A REST client with the bearer token, against nginx or one replica."""
+
+    def __init__(self, base_url: str, sender: str | None = None, token: str = REST_TOKEN):
+        self.base_url = base_url
+        self.sender = sender or f"prod-{uuid.uuid4().hex[:10]}"
+        self.token = token
+
+    def send(self, message: str, base_url: str | None = None, timeout: float = 90) -> list[dict]:
+        response = requests.post(
+            f"{base_url or self.base_url}/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": message},
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=timeout,
+        )
+        assert response.status_code == 200, (response.status_code, response.text[:300])
+        return response.json()
+
+    def ask(self, message: str, base_url: str | None = None) -> tuple[str, dict]:
+        replies = self.send(message, base_url)
+        text = "\n".join(r["text"] for r in replies if r.get("text"))
+        payloads = [r["custom"] for r in replies if isinstance(r.get("custom"), dict)]
+        return text, (payloads[-1] if payloads else {})
+
+
+def tracker(base_url: str, sender: str) -> dict:
+    response = requests.get(
+        f"{base_url}/conversations/{sender}/tracker",
+        params={"token": API_TOKEN},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text[:300]
+    return response.json()
+
+
+@pytest.fixture
+def prod_chat(prod: ProductionStack) -> ProdChat:
+    return ProdChat(prod.rasa_url)

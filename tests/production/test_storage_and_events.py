@@ -1,0 +1,93 @@
+"""Where the conversation goes: PostgreSQL rows and RabbitMQ events, not process memory."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from scripts.stack import ROOT
+from tests.production.conftest import ProdChat, rabbitmq_channel, run_in_rasa_venv, tracker
+
+pytestmark = pytest.mark.production
+
+COUNT_ROWS = """
+import os, sys, psycopg2
+c = psycopg2.connect(host=os.environ['LDN_PG_HOST'], port=os.environ['LDN_PG_PORT'],
+                     user=os.environ['LDN_PG_USER'], dbname=os.environ['LDN_PG_DB'])
+cur = c.cursor()
+cur.execute('SELECT count(*) FROM events WHERE sender_id = %s', (sys.argv[1],))
+print(cur.fetchone()[0])
+"""
+
+
+def rows_in_postgresql(prod, sender: str) -> int:
+    script = COUNT_ROWS.replace("sys.argv[1]", repr(sender))
+    return int(run_in_rasa_venv(script, prod.env).strip())
+
+
+def test_conversation_is_stored_in_postgresql(prod):
+    chat = ProdChat(prod.rasa_url)
+    chat.ask("what is the starting dose of LDN?")
+    events = tracker(prod.rasa_url, chat.sender)["events"]
+    assert rows_in_postgresql(prod, chat.sender) == len(events) > 0
+
+
+def test_conversation_events_are_published_to_rabbitmq(prod):
+    chat = ProdChat(prod.rasa_url)
+    chat.ask("what are the side effects of LDN?")
+    connection, channel = rabbitmq_channel(prod.env)
+    seen: list[dict] = []
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            method, _, body = channel.basic_get(prod.env["LDN_RABBITMQ_QUEUE"], auto_ack=True)
+            if method is None:
+                if any(e.get("event") == "bot" for e in seen):
+                    break
+                time.sleep(0.2)
+                continue
+            event = json.loads(body)
+            if event.get("sender_id") == chat.sender:
+                seen.append(event)
+    finally:
+        connection.close()
+    kinds = {e.get("event") for e in seen}
+    assert {"user", "bot"} <= kinds, kinds
+    user = next(e for e in seen if e.get("event") == "user")
+    assert user["text"] == "what are the side effects of LDN?"
+
+
+def test_tracker_backup_restores_every_conversation(prod, tmp_path):
+    """The backup and restore commands of docs/deployment.md, end to end."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pg_dump"):
+        pytest.skip("pg_dump is not installed (Debian: postgresql-client)")
+    chat = ProdChat(prod.rasa_url)
+    chat.ask("what is the starting dose of LDN for fibromyalgia?")
+    stored = rows_in_postgresql(prod, chat.sender)
+    dump = tmp_path / "tracker.dump"
+    script = str(ROOT / "scripts" / "tracker_backup.sh")
+    subprocess.run([script, "backup", str(dump)], env=prod.env, check=True, capture_output=True)
+    restored_db = prod.env["LDN_PG_DB"] + "_restored"
+    subprocess.run(
+        [script, "restore", str(dump), restored_db], env=prod.env, check=True, capture_output=True
+    )
+    restored = run_in_rasa_venv(
+        COUNT_ROWS.replace("sys.argv[1]", repr(chat.sender)),
+        {**prod.env, "LDN_PG_DB": restored_db},
+    )
+    assert int(restored.strip()) == stored > 0
+    run_in_rasa_venv(DROP_DATABASE.replace("NAME", restored_db), prod.env)
+
+
+DROP_DATABASE = """
+import os, psycopg2
+c = psycopg2.connect(host=os.environ['LDN_PG_HOST'], port=os.environ['LDN_PG_PORT'],
+                     user=os.environ['LDN_PG_USER'], dbname='postgres')
+c.autocommit = True
+c.cursor().execute('DROP DATABASE IF EXISTS NAME WITH (FORCE)')
+"""
