@@ -11,12 +11,13 @@ rest is arithmetic on those signals, in two steps:
    made on 4/5 of the answerable dev questions is scored on the 5th, so the printed CV figures
    say how much of the gain is real rather than fitted.
 2. Abstention: a logistic regression (balanced classes, L2, C=1) predicting "answerable" from
-   four explainable features of the question text (``Retriever.answerability``): the best text
-   score, the vocabulary coverage, the best top-3 passage match and whether the question names
-   LDN/naltrexone. Two feature sets are compared by repeated k-fold CV (all four, and without
-   ``match``); the one with the better CV off-topic-abstained - 2 x wrongly-abstained wins
-   (the smaller on a tie). Its coefficients fitted on the whole dev split are printed for
-   knowledge/retrieval.yaml.
+   explainable features of the question text (``Retriever.answerability``): the best text
+   score, the vocabulary coverage, the best top-3 passage match, whether the question names
+   LDN/naltrexone, the best title-view cosine, whether it refers to the drug as "it"/"this
+   drug", and the specific coverage (unknown common English words neutral). Nested feature
+   sets (``FEATURE_SETS``) are compared by repeated k-fold CV; the one with the better CV
+   off-topic-abstained - 2 x wrongly-abstained wins (the smaller on a tie). Its coefficients
+   fitted on the whole dev split are printed for knowledge/retrieval.yaml.
 
 Copy the printed values into knowledge/retrieval.yaml by hand.
 """
@@ -43,7 +44,17 @@ from ldn_core.retrieval.retriever import QuerySignals, RetrievalConfig  # noqa: 
 
 TITLE_WEIGHTS = [0.0, 0.1, 0.2, 0.3]
 LEXICAL_WEIGHTS = [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4]
-FEATURES = ("score", "coverage", "match", "names")
+FEATURES = ("score", "coverage", "match", "names", "title", "refers", "specific")
+# Candidate abstention models (column indices into FEATURES), compared by CV on dev.
+FEATURE_SETS = {
+    "score coverage names": [0, 1, 3],
+    "score coverage match names": [0, 1, 2, 3],
+    "+ refers": [0, 1, 3, 5],
+    "+ refers title": [0, 1, 3, 4, 5],
+    "+ refers specific": [0, 1, 3, 5, 6],
+    "+ refers title specific": [0, 1, 3, 4, 5, 6],
+    "all seven": [0, 1, 2, 3, 4, 5, 6],
+}
 
 Data = list[tuple[Question, QuerySignals]]
 
@@ -107,7 +118,17 @@ def features(retriever: Retriever, data: Data, cfg: RetrievalConfig) -> np.ndarr
     rows = []
     for _, s in data:
         a = retriever.answerability(s, cfg)
-        rows.append([a.score, a.coverage, a.match, float(a.names_ldn)])
+        rows.append(
+            [
+                a.score,
+                a.coverage,
+                a.match,
+                float(a.names_ldn),
+                a.title,
+                float(a.refers),
+                a.specific,
+            ]
+        )
     return np.array(rows)
 
 
@@ -164,13 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         a = np.percentile(x[y, j], [5, 10, 25]).round(3)
         o = np.percentile(x[~y, j], [75, 90, 95]).round(3)
         print(f"  {name:9s} {a} | {o}")
-    candidates = {"all four": [0, 1, 2, 3], "without match": [0, 1, 3]}
+    candidates = FEATURE_SETS
     results = {}
     for label, cols in candidates.items():
         cv_off, cv_wrong = cross_validate(x[:, cols], y, args.folds, args.repeats)
         results[label] = (cv_off, cv_wrong)
         print(
-            f"  {label:13s} {args.repeats}x{args.folds}-fold CV: off-topic abstained "
+            f"  {label:28s} {args.repeats}x{args.folds}-fold CV: off-topic abstained "
             f"{cv_off:.3f}, answerable wrongly abstained {cv_wrong:.3f}"
         )
     label = max(

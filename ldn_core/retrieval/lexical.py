@@ -236,6 +236,28 @@ class LexicalIndex:
         total = known + sum(self.unknown_idf for t in terms if t not in self._known_idf)
         return known / total
 
+    def specific_coverage(self, query: str) -> float:
+        """``coverage`` where an unknown word that is a common English word (the encoder's
+        whole-word vocabulary, ``dictionary``) is neutral rather than off-topic: "how fast do I
+        go up" is plain English the store need not contain, "metformin" or "tinnitus" is a
+        specific term the store does not cover. 1.0 when nothing specific is left."""
+        common = self.speller.dictionary
+        terms: dict[str, bool] = {}
+        for word in _TOKEN.findall(query.lower().replace("’", "'")):
+            if word in STOPWORDS or len(word) < 2:
+                continue
+            term = stem(word)
+            if not _is_number(term):
+                terms[term] = terms.get(term, False) or word in common
+        known = total = 0.0
+        for term, is_common in terms.items():
+            if term in self._known_idf:
+                known += self._known_idf[term]
+                total += self._known_idf[term]
+            elif not is_common:
+                total += self.unknown_idf
+        return known / total if total else 1.0
+
     def correct(self, text: str) -> str:
         """``text`` with misspelt words replaced by the store's nearest word."""
         return self.speller.text(text)

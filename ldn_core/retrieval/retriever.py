@@ -10,14 +10,19 @@ Per question:
    boosts from NLU hints are added for ranking only;
 3. abstain ("no curated answer") when the answerability score
        bias + w_score x best text score + w_coverage x coverage + w_match x match
-            + w_names x names_ldn
+            + w_names x names_ldn + w_title x title + w_refers x refers
+            + w_specific x specific coverage
    is below 0 (a logistic regression fitted on the dev split by bench/tune_retrieval.py,
    coefficients in knowledge/retrieval.yaml), where ``coverage`` is the share of the question's
-   content words the store knows at all and ``match`` the share the best of the top 3 passages
-   contains (both IDF-weighted, ``LexicalIndex``), and ``names_ldn`` is 1 when the question
-   names LDN or naltrexone (or a product of it) or the NLU gave a topic hint (the assistant then
-   knows the question is about LDN), else 0: "infliximab dosing in crohns" needs a closer
-   match than "LDN in Crohn's". Also abstain when the best cosine is under ``abstain_below`` or
+   content words the store knows at all, ``specific coverage`` the same share with unknown
+   common English words left neutral (only unknown specific terms, "metformin", "tinnitus",
+   count against), and ``match`` the share the best of the top 3 passages contains (all
+   IDF-weighted, ``LexicalIndex``); ``title`` is the best cosine with a passage title alone;
+   ``names_ldn`` is 1 when the question names LDN or naltrexone (or a product of it) or the
+   NLU gave a topic hint (the assistant then knows the question is about LDN), else 0; and
+   ``refers`` is 1 when the question speaks of "it"/"this drug" without naming it (in an LDN
+   assistant that drug is LDN, while off-topic questions name their subject: "infliximab
+   dosing in crohns"). Also abstain when the best cosine is under ``abstain_below`` or
    coverage under ``min_coverage`` (hard floors). Otherwise hints only reorder; the benchmark
    measures the text alone (no hints).
 """
@@ -40,6 +45,13 @@ from ldn_core.retrieval.query import QueryExpander
 # The question names the drug: LDN, naltrexone (typos are expanded by the lexicon first),
 # "ntx", or a naltrexone product the lexicon expands to "naltrexone" (Contrave, Revia...).
 NAMES_LDN = re.compile(r"\b(?:ldn|ntx|naltrexon\w*|low[- ]dose naltrex\w*)\b", re.IGNORECASE)
+# The question refers to the drug without naming it ("can she take it in the AM", "does this
+# med cause nausea"): in an LDN assistant that drug is LDN. Off-topic questions name their
+# subject instead ("metformin dose in CKD").
+REFERS = re.compile(
+    r"\b(?:it|its|it's|this (?:drug|medicine|medication|med|stuff)|the (?:drug|med|stuff))\b",
+    re.IGNORECASE,
+)
 
 CANDIDATES = 10  # ranking depth kept for callers and the benchmark
 MATCH_DEPTH = 3  # ``match`` is the best over this many top passages
@@ -54,12 +66,17 @@ class RetrievalConfig:
     lexical_weight: float = 0.0  # weight of the max-scaled BM25 score added to the cosine
     title_weight: float = 0.0  # weight of the title-view cosine added to the cosine
     # answerability = bias + score x best text score + coverage x coverage + match x match
-    # + names x names_ldn; abstain when it is below 0. All zero (the default): the model is off.
+    # + names x names_ldn + title x best title cosine + refers x refers
+    # + specific x specific coverage; abstain when it is below 0. All zero (the default): the
+    # model is off.
     answerable_bias: float = 0.0
     answerable_score: float = 0.0
     answerable_coverage: float = 0.0
     answerable_match: float = 0.0
     answerable_names: float = 0.0
+    answerable_title: float = 0.0
+    answerable_refers: float = 0.0
+    answerable_specific: float = 0.0
     topic_boost: float = 0.05
     condition_boost: float = 0.05
     top_k: int = 3
@@ -88,6 +105,8 @@ class QuerySignals:
     coverage: float  # LexicalIndex.coverage of the content query
     title_similarities: np.ndarray | None = None  # cosine with each passage's title alone
     names_ldn: bool = True  # the (expanded) question names LDN/naltrexone
+    refers: bool = False  # the question says "it"/"this drug" (LDN left implicit)
+    specific_coverage: float = 1.0  # LexicalIndex.specific_coverage of the content query
 
     @property
     def top_similarity(self) -> float:
@@ -111,6 +130,9 @@ class Answerability:
     names_ldn: bool  # named in the text, or an NLU topic hint was given
     logit: float  # the fitted model's answerability; 0.0 when the model is off
     abstain: bool
+    title: float = 0.0  # best cosine with a passage title alone
+    refers: bool = False
+    specific: float = 1.0  # specific coverage
 
 
 @dataclass(frozen=True)
@@ -189,6 +211,8 @@ class Retriever:
             coverage=self.lexical.coverage(content),
             title_similarities=titles,
             names_ldn=NAMES_LDN.search(expanded) is not None,
+            refers=REFERS.search(text) is not None,
+            specific_coverage=self.lexical.specific_coverage(content),
         )
 
     def answerability(
@@ -207,11 +231,16 @@ class Retriever:
         top = np.argsort(-text)[:MATCH_DEPTH]
         match = self.lexical.match(signals.content, [int(i) for i in top])
         score = float(text[top[0]])
+        titles = signals.title_similarities
+        title = float(titles.max()) if titles is not None and titles.size else 0.0
         weights = (
             cfg.answerable_score,
             cfg.answerable_coverage,
             cfg.answerable_match,
             cfg.answerable_names,
+            cfg.answerable_title,
+            cfg.answerable_refers,
+            cfg.answerable_specific,
         )
         model_on = any(weights) or cfg.answerable_bias != 0.0
         logit = (
@@ -220,6 +249,9 @@ class Retriever:
             + cfg.answerable_coverage * signals.coverage
             + cfg.answerable_match * match
             + cfg.answerable_names * float(names)
+            + cfg.answerable_title * title
+            + cfg.answerable_refers * float(signals.refers)
+            + cfg.answerable_specific * signals.specific_coverage
         )
         abstain = (
             (model_on and logit < 0.0)
@@ -227,7 +259,15 @@ class Retriever:
             or signals.coverage < cfg.min_coverage
         )
         return Answerability(
-            score, signals.coverage, match, names, logit if model_on else 0.0, abstain
+            score,
+            signals.coverage,
+            match,
+            names,
+            logit if model_on else 0.0,
+            abstain,
+            title,
+            signals.refers,
+            signals.specific_coverage,
         )
 
     def decide(

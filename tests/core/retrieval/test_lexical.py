@@ -74,3 +74,15 @@ def test_match_is_the_best_single_document_share():
     assert 0.0 < half < 1.0
     assert index.match("LDN 4.5 mg", [0]) == 1.0  # no content words
     assert index.match("vivid", []) == 0.0
+
+
+def test_specific_coverage_treats_unknown_common_words_as_neutral():
+    index = LexicalIndex(DOCS, dictionary={"fast", "buy", "normal"})
+    # "fast" is unknown to the store but plain English: neutral for specific coverage only
+    assert index.coverage("how fast to titrate") < 1.0
+    assert index.specific_coverage("how fast to titrate") == pytest.approx(1.0)
+    assert index.specific_coverage("how fast") == 1.0  # nothing specific left
+    # an unknown specific term (not a dictionary word) still counts against
+    assert index.specific_coverage("metformin titration") < 0.5
+    assert index.specific_coverage("LDN for tinnitus") == 0.0
+    assert index.specific_coverage("fibromyalgia 4.5 mg") == pytest.approx(1.0)

@@ -135,3 +135,38 @@ def test_config_loads_model_coefficients(tmp_path):
     cfg = RetrievalConfig.load(path)
     assert (cfg.title_weight, cfg.answerable_bias, cfg.answerable_names) == (0.2, -6.9, 1.7)
     assert cfg.answerable_match == 0.0
+
+
+def test_referring_to_the_drug_as_it_raises_answerability(make_retriever):
+    retriever = make_retriever(abstain_below=0.0, answerable_bias=-0.5, answerable_refers=1.0)
+    implicit = retriever.signals("does it cause vivid dreams")
+    named_other = retriever.signals("vivid dreams with metformin")
+    assert implicit.refers and not named_other.refers
+    assert retriever.signals("can she take this drug at night").refers
+    assert not retriever.signals("item itself").refers  # whole words only
+    assert not retriever.answerability(implicit).abstain
+    assert retriever.answerability(named_other).abstain
+
+
+def test_title_and_specific_coverage_enter_the_model(make_retriever):
+    retriever = make_retriever(
+        abstain_below=0.0, answerable_bias=-1.5, answerable_title=1.0, answerable_specific=1.0
+    )
+    signals = retriever.signals("vivid dreams")
+    a = retriever.answerability(signals)
+    assert a.title == pytest.approx(float(signals.title_similarities.max()))
+    assert a.specific == pytest.approx(signals.specific_coverage)
+    assert a.logit == pytest.approx(-1.5 + a.title + a.specific)
+    off = retriever.answerability(retriever.signals("tinnitus eczema"))
+    assert off.specific == 0.0 and off.abstain
+
+
+def test_config_loads_the_new_abstention_weights(tmp_path):
+    path = tmp_path / "retrieval.yaml"
+    path.write_text("answerable_title: 2.5\nanswerable_refers: 1.6\nanswerable_specific: 2.4\n")
+    cfg = RetrievalConfig.load(path)
+    assert (cfg.answerable_title, cfg.answerable_refers, cfg.answerable_specific) == (
+        2.5,
+        1.6,
+        2.4,
+    )
