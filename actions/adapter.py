@@ -50,14 +50,18 @@ def context_events(context: Context) -> list[dict[str, Any]]:
     ]
 
 
-def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
+def send(dispatcher: CollectingDispatcher, answer: Answer, channel: str | None = None) -> None:
     """One message: readable text, buttons, and the structured payload for integrators.
 
-    The payload also carries the Slack Block Kit rendering of the same answer (``slack_blocks``,
-    ``slack_text``): the Slack channel runs in the Rasa process and cannot import ldn_core.
+    For Slack (``channel`` "slack", or not known) the payload also carries the Block Kit
+    rendering of the same answer (``slack_blocks``, ``slack_text``): the Slack channel runs in
+    the Rasa process and cannot import ldn_core. Other channels do not get it: every reply is
+    stored in the conversation and sent back to the action server with each later message, so
+    a third of each answer's size would be carried for nothing.
     """
     buttons = [{"title": title, "payload": payload} for title, payload in answer.buttons]
     payload = to_payload(answer)
-    payload["slack_blocks"] = to_slack_blocks(answer)
-    payload["slack_text"] = notification_text(answer)
+    if channel in (None, "slack"):
+        payload["slack_blocks"] = to_slack_blocks(answer)
+        payload["slack_text"] = notification_text(answer)
     dispatcher.utter_message(text=to_text(answer), buttons=buttons, json_message=payload)

@@ -38,5 +38,5 @@ class ActionAnswerQuestion(Action):
         log.info(
             "answered intent=%s kind=%s topic=%s", latest_intent(tracker), answer.kind, answer.topic
         )
-        send(dispatcher, answer)
+        send(dispatcher, answer, tracker.get_latest_input_channel())
         return context_events(context)

@@ -19,7 +19,7 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        send(dispatcher, out_of_scope())
+        send(dispatcher, out_of_scope(), tracker.get_latest_input_channel())
         return []
 
 
@@ -35,5 +35,5 @@ class ActionClarify(Action):
             for item in (tracker.latest_message or {}).get("intent_ranking", [])
             if item.get("name") not in (None, "nlu_fallback")
         ]
-        send(dispatcher, clarify(ranking))
+        send(dispatcher, clarify(ranking), tracker.get_latest_input_channel())
         return []

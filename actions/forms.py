@@ -623,7 +623,11 @@ class AskScreeningSlot(Action, ABC):
         if result.verdict in PROVISIONAL:
             # The verdict so far (dates, reasons, citations), ending with the open questions.
             answer, _ = shared_assistant().screen_patient("", today(), facts)
-            send(dispatcher, replace(answer, structured={**answer.structured, "form": form}))
+            send(
+                dispatcher,
+                replace(answer, structured={**answer.structured, "form": form}),
+                tracker.get_latest_input_channel(),
+            )
             return []
         questions = questions_for(self.slot, result)
         if not questions:

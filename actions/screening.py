@@ -47,7 +47,7 @@ class ActionScreenPatient(Action):
         verdict = answer.structured["screening"]["verdict"]
         still_missing = bool(answer.structured["screening"]["missing"])
         log.info("screening verdict=%s missing=%s", verdict, still_missing)
-        send(dispatcher, answer)
+        send(dispatcher, answer, tracker.get_latest_input_channel())
         return [
             SlotSet("patient_facts", facts_to_dict(facts)),
             SlotSet("screening_pending", still_missing),
@@ -82,7 +82,7 @@ class ActionTitrationSchedule(Action):
                 answer = message("I cannot build that schedule: the start date is not valid.")
         else:
             answer = assistant.titration_schedule(latest_text(tracker), today())
-        send(dispatcher, answer)
+        send(dispatcher, answer, tracker.get_latest_input_channel())
         return [
             SlotSet("topic", "dosing"),
             SlotSet("screening_pending", False),

@@ -52,6 +52,12 @@ PRODUCTION_DEFAULTS = {
     # A replica killed mid-message blocks its conversation at most this long (live processes
     # renew their tickets: rasa_plugins/lock_store.py).
     "TICKET_LOCK_LIFETIME": "10",
+    # One compute thread per process: on a busy machine more threads wait on each other
+    # (measured: docs/deployment.md); scale with processes instead.
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "LDN_TORCH_THREADS": "1",
     # Rasa's SQL pool per replica.
     "SQL_POOL_SIZE": "10",
     "SQL_MAX_OVERFLOW": "10",
@@ -155,20 +161,27 @@ def ensure_local_services(env: dict[str, str], say) -> None:
 
 
 def ensure_tracker_database(env: dict[str, str]) -> None:
-    """Create the PostgreSQL database once, before replicas race to create tables in it."""
+    """Create the PostgreSQL database and Rasa's tables once, before the replicas start (left
+    to them, they race to create the tables and all but one wait and retry)."""
     script = (
-        "import os, psycopg2\n"
-        "c = psycopg2.connect(host=os.environ['LDN_PG_HOST'], port=os.environ['LDN_PG_PORT'],"
-        " user=os.environ['LDN_PG_USER'], password=os.environ['LDN_PG_PASSWORD'] or None,"
-        " dbname='postgres')\n"
+        "import os, psycopg2, sqlalchemy as sa\n"
+        "from rasa.core.tracker_store import SQLTrackerStore\n"
+        "settings = dict(host=os.environ['LDN_PG_HOST'], port=os.environ['LDN_PG_PORT'],"
+        " user=os.environ['LDN_PG_USER'], password=os.environ['LDN_PG_PASSWORD'] or None)\n"
+        "name = os.environ['LDN_PG_DB']\n"
+        "c = psycopg2.connect(dbname='postgres', **settings)\n"
         "c.autocommit = True\n"
         "cur = c.cursor()\n"
-        "cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', (os.environ['LDN_PG_DB'],))\n"
+        "cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,))\n"
         "if cur.fetchone() is None:\n"
-        "    cur.execute('CREATE DATABASE \"%s\"' % os.environ['LDN_PG_DB'].replace('\"', ''))\n"
+        "    cur.execute('CREATE DATABASE \"%s\"' % name.replace('\"', ''))\n"
+        "url = sa.engine.url.URL.create('postgresql', username=settings['user'],"
+        " password=settings['password'], host=settings['host'], port=int(settings['port']),"
+        " database=name)\n"
+        "SQLTrackerStore.Base.metadata.create_all(sa.create_engine(url))\n"
     )
     result = subprocess.run(
-        [str(ROOT / ".venv/rasa/bin/python"), "-c", script],
+        [str(ROOT / ".venv/rasa/bin/python"), "-W", "ignore", "-c", script],
         env=env,
         capture_output=True,
         text=True,

@@ -15,7 +15,10 @@ def make_tracker(
     entities: list[dict[str, Any]] | None = None,
     slots: dict[str, Any] | None = None,
     ranking: list[dict[str, Any]] | None = None,
+    channel: str | None = None,
 ) -> Tracker:
+    # The user event carries the input channel the message came through, as Rasa sends it.
+    events = [{"event": "user", "text": text, "input_channel": channel}] if channel else []
     return Tracker.from_dict(
         {
             "sender_id": "test",
@@ -26,7 +29,7 @@ def make_tracker(
                 "entities": entities or [],
                 "intent_ranking": ranking or [],
             },
-            "events": [],
+            "events": events,
             "active_loop": {},
             "latest_action_name": "action_listen",
         }

@@ -104,3 +104,15 @@ async def test_schedule_starts_on_the_requested_day(dispatcher):
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     assert schedule["rows"][0]["start"] == tomorrow.isoformat()
     assert schedule["rows"][0]["dose_mg"] == 1.5
+
+
+@pytest.mark.parametrize(
+    ("channel", "has_blocks"), [("rest", False), ("socketio", False), ("slack", True)]
+)
+async def test_slack_rendering_is_sent_only_to_slack(dispatcher, channel, has_blocks):
+    tracker = make_tracker("side effects of LDN?", "ask_adverse_effects", channel=channel)
+    await run(ActionAnswerQuestion(), tracker, dispatcher)
+    payload = only_message(dispatcher)["custom"]
+    assert payload["citations"], "the clinical payload is the same on every channel"
+    assert ("slack_blocks" in payload) is has_blocks
+    assert ("slack_text" in payload) is has_blocks

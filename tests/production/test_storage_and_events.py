@@ -91,3 +91,31 @@ c = psycopg2.connect(host=os.environ['LDN_PG_HOST'], port=os.environ['LDN_PG_POR
 c.autocommit = True
 c.cursor().execute('DROP DATABASE IF EXISTS NAME WITH (FORCE)')
 """
+
+
+def test_long_conversation_is_checkpointed_without_losing_context(prod):
+    """Every LDN_TRACKER_WINDOW_TURNS turns a session-start checkpoint bounds what each message
+    loads; the history stays stored and a follow-up right after it keeps its context."""
+    turns = int(prod.env.get("LDN_TRACKER_WINDOW_TURNS") or 6)
+    chat = ProdChat(prod.rasa_url)
+    questions = [
+        "side effects of LDN?",
+        "is LDN safe in pregnancy?",
+        "how does LDN work?",
+        "LDN and liver disease?",
+        "how long before LDN works?",
+    ]
+    for index in range(turns - 1):
+        chat.ask(questions[index % len(questions)])
+    chat.ask("what is the starting dose of LDN for fibromyalgia?")  # turn `turns`: checkpoint
+    events = tracker(prod.rasa_url, chat.sender)["events"]
+    assert [e["event"] for e in events].count("session_started") == 2
+    assert events[-1] == {**events[-1], "event": "action", "name": "action_listen"}
+
+    text, payload = chat.ask("and in MS?")
+    assert "multiple sclerosis" in text.lower() or "MS" in text, text
+    assert payload.get("kind") == "knowledge"
+    full = tracker(prod.rasa_url, chat.sender)
+    user_turns = [e["text"] for e in full["events"] if e["event"] == "user"]
+    assert len(user_turns) == turns + 1, "the history before the checkpoint is still stored"
+    assert rows_in_postgresql(prod, chat.sender) == len(full["events"])
