@@ -77,6 +77,58 @@ class DeliveryLog:
         return True
 
 
+class RedisDeliveryLog:
+    """The same log shared by every Rasa replica (production profile): a Slack retry or the
+    second event of one post may reach another replica than the first. Falls back to this
+    process's own log when Redis does not answer."""
+
+    # All keys are checked and set in one server-side step: two replicas receiving one event
+    # at the same moment cannot both pass.
+    _CHECK_AND_SET = """
+    for _, key in ipairs(KEYS) do
+      if redis.call('EXISTS', key) == 1 then return 0 end
+    end
+    for _, key in ipairs(KEYS) do
+      redis.call('SET', key, '1', 'EX', ARGV[1])
+    end
+    return 1
+    """
+
+    def __init__(self, client: Any, prefix: str, ttl: int = 3600) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.ttl = ttl
+        self.local = DeliveryLog(ttl=ttl)
+        self._script = client.register_script(self._CHECK_AND_SET)
+
+    def first_time(self, keys: Iterable[str]) -> bool:
+        keys = [k for k in keys if k]
+        if not keys:
+            return True
+        try:
+            return bool(self._script(keys=[self.prefix + k for k in keys], args=[self.ttl]))
+        except Exception as error:  # noqa: BLE001 - Redis down: still answer, once per replica
+            logger.warning("slack: delivery log in Redis unavailable (%s)", type(error).__name__)
+            return self.local.first_time(keys)
+
+    @classmethod
+    def from_env(cls) -> RedisDeliveryLog | None:
+        host = os.environ.get("LDN_REDIS_HOST")
+        if not host:
+            return None
+        import redis
+
+        client = redis.Redis(
+            host=host,
+            port=int(os.environ.get("LDN_REDIS_PORT") or 6379),
+            db=int(os.environ.get("LDN_REDIS_DB") or 1),
+            password=os.environ.get("LDN_REDIS_PASSWORD") or None,
+            socket_timeout=2,
+        )
+        prefix = f"{os.environ.get('LDN_REDIS_PREFIX') or 'ldn'}:slack:"
+        return cls(client, prefix)
+
+
 def delivery_keys(body: dict[str, Any]) -> list[str]:
     """One event, however delivered: its event_id (same on retries) and channel+ts (same for
     the app_mention and message events of one post)."""
@@ -172,7 +224,7 @@ class ClinicalSlackInput(SlackInput):
         if not self.slack_token:
             raise ValueError("Slack channel enabled without a bot token (SLACK_BOT_TOKEN)")
         self.api_base_url = api_base_url.rstrip("/") + "/"
-        self.deliveries = DeliveryLog()
+        self.deliveries = RedisDeliveryLog.from_env() or DeliveryLog()
 
     def get_output_channel(
         self, channel: str | None = None, thread_id: str | None = None

@@ -118,9 +118,10 @@ def no_answer(topic: str | None = None, condition: str | None = None) -> Answer:
     return Answer(
         kind=AnswerKind.NO_ANSWER,
         intro=(
-            "I have no curated, cited answer to that question, so I will not guess. "
-            "Please check primary literature or a specialist. You can rephrase, or ask about "
-            "dosing, indications, opioids and washout, surgery, side effects or mechanism."
+            "My curated store on low-dose naltrexone (LDN) has no cited answer to that "
+            "question, so I will not guess. Please check primary literature or a specialist. "
+            "You can rephrase, or ask about LDN dosing, indications, opioids and washout, "
+            "surgery, side effects or mechanism."
         ),
         topic=topic,
         condition=condition,

@@ -116,3 +116,27 @@ def test_no_patient_text_or_secret_in_any_log(prod):
         assert marker not in content, f"patient text in {log_file}"
         for secret in secrets:
             assert secret not in content, f"a secret in {log_file}"
+
+
+def test_a_slack_event_reaching_both_replicas_is_answered_once(prod, prod_fake_slack):
+    """Slack retries (and the app_mention + message pair of one post) can land on different
+    replicas: the delivery log is shared in Redis, so the clinician gets one answer."""
+    ts = new_ts()
+    body = event_body("what are the side effects of LDN?", ts, channel="C0LDNPROD")
+    raw = json.dumps(body).encode()
+    for name in prod.rasa_ports:
+        response = requests.post(
+            f"{prod.replica_url(name)}/webhooks/slack/webhook",
+            data=raw,
+            headers={**sign(raw, secret=SLACK_SIGNING_SECRET), "X-Slack-Retry-Num": "1"},
+            timeout=30,
+        )
+        assert response.status_code == 200
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not [
+        p for p in prod_fake_slack.posts() if p.get("thread_ts") == ts
+    ]:
+        time.sleep(0.2)
+    time.sleep(4)  # a duplicate answer would arrive by now
+    posts = [p for p in prod_fake_slack.posts() if p.get("thread_ts") == ts]
+    assert len(posts) == 1, f"{len(posts)} answers posted"
