@@ -35,7 +35,7 @@ test: envs
 	@scripts/test_all.sh
 
 lint: envs
-	@$(PY) -m ruff check ldn_core actions channels scripts tests bench
+	@$(PY) -m ruff check ldn_core actions channels scripts tests bench nlu_components
 
 validate: envs
 	@$(PY) -m ldn_core.knowledge.validate

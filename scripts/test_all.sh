@@ -31,7 +31,7 @@ phase() {
   return $rc
 }
 
-phase lint            $PY -m ruff check ldn_core actions channels scripts tests bench
+phase lint            $PY -m ruff check ldn_core actions channels scripts tests bench nlu_components
 phase knowledge       $PY -m ldn_core.knowledge.validate
 phase unit            $PY -m pytest tests/core tests/actions -q -p no:cacheprovider
 phase data-validate   $RASA data validate --config config.yml --domain domain.yml --data data
