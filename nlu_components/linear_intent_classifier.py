@@ -6,7 +6,7 @@
 It classifies from the message's sentence-level features: each sparse featurizer's sentence
 vector (word n-gram counts, character n-gram counts, regex matches) L2-normalised on its own,
 next to the dense MiniLM sentence embedding multiplied by `dense_weight`. On this assistant's
-training data it cross-validated better than DIET with the same features (docs/nlu-report.md)
+training data it did better than DIET with the same features (docs/nlu-report.md)
 and trains in seconds. Training is deterministic (lbfgs, no random initialisation); the
 trained weights are stored as plain numpy arrays (no pickle) and prediction is a numpy
 softmax, so inference needs no scikit-learn.

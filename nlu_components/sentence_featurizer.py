@@ -1,7 +1,7 @@
 # Typing generics (List, Dict, Text, Optional) as in Rasa's own components: Rasa validates the
 # graph by comparing these annotations with its built-in components' ones.
 # ruff: noqa: UP006, UP007, UP019, UP035
-"""Rasa NLU component: MiniLM sentence embeddings as a dense sentence-level feature for DIET.
+"""Rasa NLU component: MiniLM sentence embeddings as a dense sentence-level feature.
 
 config.yml:
 
@@ -10,8 +10,8 @@ config.yml:
 
 The weights are read from the cache folder that scripts/export_encoder.py fills (see
 nlu_components.minilm.encoder_dir); the encoder runs in numpy, offline and deterministic. Only
-a sentence feature is added (no per-token features): the sparse featurizers keep giving DIET
-the token sequence.
+a sentence feature is added (no per-token features), which is what the sentence-level
+LinearIntentClassifier uses.
 """
 
 from __future__ import annotations
