@@ -41,7 +41,7 @@ test: envs
 	@scripts/test_all.sh
 
 lint: envs
-	@$(PY) -m ruff check ldn_core actions channels rasa_plugins scripts tests bench
+	@$(PY) -m ruff check ldn_core actions channels rasa_plugins nlu_components scripts tests bench
 
 validate: envs
 	@$(PY) -m ldn_core.knowledge.validate

