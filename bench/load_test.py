@@ -272,6 +272,22 @@ def report(results: dict, args: argparse.Namespace) -> None:
     )
 
 
+def drop_bench_queue(env: dict[str, str]) -> None:
+    """The bench's own analytics queue has no consumer: remove it rather than let it grow."""
+    import pika
+
+    credentials = pika.PlainCredentials(env["LDN_RABBITMQ_USER"], env["LDN_RABBITMQ_PASSWORD"])
+    parameters = pika.ConnectionParameters(
+        host=env["LDN_RABBITMQ_HOST"], port=int(env["LDN_RABBITMQ_PORT"]), credentials=credentials
+    )
+    try:
+        connection = pika.BlockingConnection(parameters)
+        connection.channel().queue_delete(queue=env["LDN_RABBITMQ_QUEUE"])
+        connection.close()
+    except pika.exceptions.AMQPError as error:
+        print(f"note: could not remove the bench queue ({type(error).__name__})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -317,6 +333,7 @@ def main() -> int:
     finally:
         if stack is not None:
             stack.stop()
+            drop_bench_queue(stack.env)
     report(results, args)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
