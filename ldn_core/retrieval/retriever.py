@@ -5,19 +5,22 @@ Per question:
    (``LexicalIndex.correct``), expand abbreviations and strip LDN-generic filler
    (``QueryExpander.content``);
 2. score every passage (the "text score"): MiniLM cosine with the passage (title, conditions
-   and text) + ``title_weight`` x cosine with its title alone + ``lexical_weight`` x BM25 over
-   a title-weighted document (scaled so the best passage gets 1); the optional topic/condition
+   and text) + ``title_weight`` x cosine with its title alone + ``question_weight`` x the best
+   cosine with its hand-written questions (``questions:``, doc2query by hand) +
+   ``lexical_weight`` x BM25 over a title-weighted document (scaled so the best passage
+   gets 1); the optional topic/condition
    boosts from NLU hints are added for ranking only;
 3. abstain ("no curated answer") when the answerability score
        bias + w_score x best text score + w_coverage x coverage + w_match x match
             + w_names x names_ldn + w_title x title + w_refers x refers
-            + w_specific x specific coverage
+            + w_specific x specific coverage + w_question x question
    is below 0 (a logistic regression fitted on the dev split by bench/tune_retrieval.py,
    coefficients in knowledge/retrieval.yaml), where ``coverage`` is the share of the question's
    content words the store knows at all, ``specific coverage`` the same share with unknown
    common English words left neutral (only unknown specific terms, "metformin", "tinnitus",
    count against), and ``match`` the share the best of the top 3 passages contains (all
    IDF-weighted, ``LexicalIndex``); ``title`` is the best cosine with a passage title alone;
+   ``question`` the best cosine with a hand-written passage question;
    ``names_ldn`` is 1 when the question names LDN or naltrexone (or a product of it) or the
    NLU gave a topic hint (the assistant then knows the question is about LDN), else 0; and
    ``refers`` is 1 when the question speaks of "it"/"this drug" without naming it (in an LDN
@@ -65,10 +68,11 @@ class RetrievalConfig:
     min_coverage: float = 0.0  # share of content words the store knows; under this: abstain
     lexical_weight: float = 0.0  # weight of the max-scaled BM25 score added to the cosine
     title_weight: float = 0.0  # weight of the title-view cosine added to the cosine
+    question_weight: float = 0.0  # weight of the best question-view cosine added to the cosine
     # answerability = bias + score x best text score + coverage x coverage + match x match
     # + names x names_ldn + title x best title cosine + refers x refers
-    # + specific x specific coverage; abstain when it is below 0. All zero (the default): the
-    # model is off.
+    # + specific x specific coverage + question x best question cosine; abstain when it is
+    # below 0. All zero (the default): the model is off.
     answerable_bias: float = 0.0
     answerable_score: float = 0.0
     answerable_coverage: float = 0.0
@@ -77,6 +81,7 @@ class RetrievalConfig:
     answerable_title: float = 0.0
     answerable_refers: float = 0.0
     answerable_specific: float = 0.0
+    answerable_question: float = 0.0
     topic_boost: float = 0.05
     condition_boost: float = 0.05
     top_k: int = 3
@@ -107,6 +112,8 @@ class QuerySignals:
     names_ldn: bool = True  # the (expanded) question names LDN/naltrexone
     refers: bool = False  # the question says "it"/"this drug" (LDN left implicit)
     specific_coverage: float = 1.0  # LexicalIndex.specific_coverage of the content query
+    # best cosine with each passage's hand-written questions (``PassageIndex.question_scores``)
+    question_similarities: np.ndarray | None = None
 
     @property
     def top_similarity(self) -> float:
@@ -117,6 +124,8 @@ class QuerySignals:
         scores = self.similarities + cfg.lexical_weight * self.lexical
         if self.title_similarities is not None:
             scores = scores + cfg.title_weight * self.title_similarities
+        if self.question_similarities is not None:
+            scores = scores + cfg.question_weight * self.question_similarities
         return scores
 
 
@@ -133,6 +142,7 @@ class Answerability:
     title: float = 0.0  # best cosine with a passage title alone
     refers: bool = False
     specific: float = 1.0  # specific coverage
+    question: float = 0.0  # best cosine with a hand-written passage question
 
 
 @dataclass(frozen=True)
@@ -201,15 +211,16 @@ class Retriever:
         lexical = self.lexical.scores(content)
         best = float(lexical.max()) if lexical.size else 0.0
         scaled = lexical / best if best > 0 else np.zeros_like(lexical)
-        similarities, titles = self.index.view_similarities(content)
+        views = self.index.views(content)
         return QuerySignals(
             question=question,
             expanded=expanded,
             content=content,
-            similarities=similarities,
+            similarities=views.full,
             lexical=scaled,
             coverage=self.lexical.coverage(content),
-            title_similarities=titles,
+            title_similarities=views.title,
+            question_similarities=views.question,
             names_ldn=NAMES_LDN.search(expanded) is not None,
             refers=REFERS.search(text) is not None,
             specific_coverage=self.lexical.specific_coverage(content),
@@ -233,6 +244,8 @@ class Retriever:
         score = float(text[top[0]])
         titles = signals.title_similarities
         title = float(titles.max()) if titles is not None and titles.size else 0.0
+        asked = signals.question_similarities
+        question = float(asked.max()) if asked is not None and asked.size else 0.0
         weights = (
             cfg.answerable_score,
             cfg.answerable_coverage,
@@ -241,6 +254,7 @@ class Retriever:
             cfg.answerable_title,
             cfg.answerable_refers,
             cfg.answerable_specific,
+            cfg.answerable_question,
         )
         model_on = any(weights) or cfg.answerable_bias != 0.0
         logit = (
@@ -252,6 +266,7 @@ class Retriever:
             + cfg.answerable_title * title
             + cfg.answerable_refers * float(signals.refers)
             + cfg.answerable_specific * signals.specific_coverage
+            + cfg.answerable_question * question
         )
         abstain = (
             (model_on and logit < 0.0)
@@ -268,6 +283,7 @@ class Retriever:
             title,
             signals.refers,
             signals.specific_coverage,
+            question,
         )
 
     def decide(
