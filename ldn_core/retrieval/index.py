@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,12 +55,16 @@ def embedded_title(passage: Passage) -> str:
     return strip_generic(passage.title) or passage.title
 
 
-def embedded_questions(passage: Passage) -> list[str]:
-    """The third embedded view: the passage's hand-written ``questions`` (doc2query by hand),
-    each stripped the same way. A clinician's question is closer in form to another question
-    than to a 4-sentence statement; the retriever adds the best of these cosines at
-    ``RetrievalConfig.question_weight``."""
-    return [strip_generic(q) or q for q in passage.questions]
+def embedded_questions(passage: Passage, prepare: Callable[[str], str] | None = None) -> list[str]:
+    """The third embedded view: the passage's hand-written ``questions`` (doc2query by hand).
+    A clinician's question is closer in form to another question than to a 4-sentence
+    statement; the retriever adds the best of these cosines at
+    ``RetrievalConfig.question_weight``. ``prepare`` is what the retriever does to a user
+    question before embedding it (``QueryExpander.content``: abbreviations expanded, generic
+    words stripped), so both sides of the comparison get the same treatment; without it the
+    questions are only stripped."""
+    prepare = prepare or (lambda q: strip_generic(q) or q)
+    return [prepare(q) for q in passage.questions]
 
 
 def lexical_document(passage: Passage) -> str:
@@ -120,18 +125,26 @@ class PassageIndex:
         self.encoder = encoder
 
     @staticmethod
-    def cache_key(store: KnowledgeStore, encoder: Encoder) -> str:
-        raw = f"{store.content_hash()}|{encoder.model_id}|{DOC_FORMAT}"
+    def cache_key(store: KnowledgeStore, encoder: Encoder, salt: str = "") -> str:
+        """``salt`` identifies anything else the embedded text depends on (the lexicon that
+        ``prepare_question`` expands with)."""
+        raw = f"{store.content_hash()}|{encoder.model_id}|{DOC_FORMAT}|{salt}"
         return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
     @classmethod
     def build(
-        cls, store: KnowledgeStore, encoder: Encoder, cache_dir: Path | None = None
+        cls,
+        store: KnowledgeStore,
+        encoder: Encoder,
+        cache_dir: Path | None = None,
+        prepare_question: Callable[[str], str] | None = None,
+        salt: str = "",
     ) -> PassageIndex:
+        """``prepare_question`` and ``salt``: see ``embedded_questions`` and ``cache_key``."""
         passages = list(store.passages)
         cache_file = None
         if cache_dir is not None:
-            cache_file = cache_dir / f"passages-{cls.cache_key(store, encoder)}.npz"
+            cache_file = cache_dir / f"passages-{cls.cache_key(store, encoder, salt)}.npz"
             if cache_file.exists():
                 cached = np.load(cache_file, allow_pickle=False)
                 ids = [str(i) for i in cached["ids"]]
@@ -147,7 +160,9 @@ class PassageIndex:
                         cached["question_owner"],
                     )
         started = time.perf_counter()
-        questions = [(i, q) for i, p in enumerate(passages) for q in embedded_questions(p)]
+        questions = [
+            (i, q) for i, p in enumerate(passages) for q in embedded_questions(p, prepare_question)
+        ]
         n = len(passages)
         every = encoder.encode(
             [embedded_document(p) for p in passages]

@@ -32,6 +32,7 @@ Per question:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -184,10 +185,15 @@ class Retriever:
         cls, root: Path, encoder: Encoder, cache_dir: Path | None = None
     ) -> Retriever:
         store = KnowledgeStore.load(root)
+        lexicon = root / "lexicon" / "abbreviations.yaml"
+        expander = QueryExpander.load(lexicon)
+        # passage questions are expanded with the lexicon like user questions, so the cached
+        # index depends on the lexicon too
+        salt = hashlib.sha256(lexicon.read_bytes()).hexdigest()[:16]
         return cls(
             store,
-            PassageIndex.build(store, encoder, cache_dir),
-            QueryExpander.load(root / "lexicon" / "abbreviations.yaml"),
+            PassageIndex.build(store, encoder, cache_dir, expander.content, salt),
+            expander,
             RetrievalConfig.load(root / "retrieval.yaml"),
         )
 
