@@ -120,12 +120,13 @@ class QuerySignals:
     def top_similarity(self) -> float:
         return float(self.similarities.max()) if self.similarities.size else 0.0
 
-    def text_scores(self, cfg: RetrievalConfig) -> np.ndarray:
-        """The fused score per passage without hints: cosine + title and BM25 terms."""
+    def text_scores(self, cfg: RetrievalConfig, questions: bool = True) -> np.ndarray:
+        """The fused score per passage without hints: cosine + title, question and BM25 terms
+        (``questions=False``: without the question view, the score abstention reads)."""
         scores = self.similarities + cfg.lexical_weight * self.lexical
         if self.title_similarities is not None:
             scores = scores + cfg.title_weight * self.title_similarities
-        if self.question_similarities is not None:
+        if questions and self.question_similarities is not None:
             scores = scores + cfg.question_weight * self.question_similarities
         return scores
 
@@ -247,7 +248,11 @@ class Retriever:
             return Answerability(0.0, signals.coverage, 0.0, names, 0.0, True)
         top = np.argsort(-text)[:MATCH_DEPTH]
         match = self.lexical.match(signals.content, [int(i) for i in top])
-        score = float(text[top[0]])
+        # the best text score WITHOUT the question view: question-to-question cosines are
+        # high for off-topic questions of the same form too ("metformin dose in CKD?"), so
+        # on dev the question view helped ranking but blurred abstention; it enters the
+        # model only as its own feature (``question``), weighted by CV on dev
+        score = float(signals.text_scores(cfg, questions=False).max())
         titles = signals.title_similarities
         title = float(titles.max()) if titles is not None and titles.size else 0.0
         asked = signals.question_similarities
