@@ -6,15 +6,16 @@ Usage:
 The test split is never read. Each dev question is encoded once (``Retriever.signals``); the
 rest is arithmetic on those signals, in two steps:
 
-1. Ranking: ``title_weight`` and ``lexical_weight`` on a small grid, maximising dev Recall@3 +
-   Recall@1 (MRR breaks ties, then the smaller weights win). Cross-validated: the grid choice
-   made on 4/5 of the answerable dev questions is scored on the 5th, so the printed CV figures
-   say how much of the gain is real rather than fitted.
+1. Ranking: ``title_weight``, ``lexical_weight`` and ``question_weight`` on a small grid,
+   maximising dev Recall@3 + Recall@1 (MRR breaks ties, then the smaller weights win).
+   Cross-validated: the grid choice made on 4/5 of the answerable dev questions is scored on
+   the 5th, so the printed CV figures say how much of the gain is real rather than fitted.
 2. Abstention: a logistic regression (balanced classes, L2, C=1) predicting "answerable" from
    explainable features of the question text (``Retriever.answerability``): the best text
    score, the vocabulary coverage, the best top-3 passage match, whether the question names
    LDN/naltrexone, the best title-view cosine, whether it refers to the drug as "it"/"this
-   drug", and the specific coverage (unknown common English words neutral). Nested feature
+   drug", the specific coverage (unknown common English words neutral) and the best cosine
+   with a hand-written passage question (``questions:``). Nested feature
    sets (``FEATURE_SETS``) are compared by repeated k-fold CV; the one with the better CV
    off-topic-abstained - 2 x wrongly-abstained wins (the smaller on a tie). Its coefficients
    fitted on the whole dev split are printed for knowledge/retrieval.yaml.
@@ -44,7 +45,8 @@ from ldn_core.retrieval.retriever import QuerySignals, RetrievalConfig  # noqa: 
 
 TITLE_WEIGHTS = [0.0, 0.1, 0.2, 0.3]
 LEXICAL_WEIGHTS = [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4]
-FEATURES = ("score", "coverage", "match", "names", "title", "refers", "specific")
+QUESTION_WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0]
+FEATURES = ("score", "coverage", "match", "names", "title", "refers", "specific", "question")
 # Candidate abstention models (column indices into FEATURES), compared by CV on dev.
 FEATURE_SETS = {
     "score coverage names": [0, 1, 3],
@@ -54,6 +56,9 @@ FEATURE_SETS = {
     "+ refers specific": [0, 1, 3, 5, 6],
     "+ refers title specific": [0, 1, 3, 4, 5, 6],
     "all seven": [0, 1, 2, 3, 4, 5, 6],
+    "+ refers title specific question": [0, 1, 3, 4, 5, 6, 7],
+    "+ refers specific question": [0, 1, 3, 5, 6, 7],
+    "all eight": [0, 1, 2, 3, 4, 5, 6, 7],
 }
 
 Data = list[tuple[Question, QuerySignals]]
@@ -81,18 +86,20 @@ def recall(rs: list[int | None]) -> tuple[float, float]:
 
 
 def tune_ranking(retriever: Retriever, answerable: Data, base: RetrievalConfig, folds: int):
-    grid = list(itertools.product(TITLE_WEIGHTS, LEXICAL_WEIGHTS))
+    grid = list(itertools.product(TITLE_WEIGHTS, LEXICAL_WEIGHTS, QUESTION_WEIGHTS))
     table = {
-        (t, w): ranks(
-            retriever, answerable, dataclasses.replace(base, title_weight=t, lexical_weight=w)
+        g: ranks(
+            retriever,
+            answerable,
+            dataclasses.replace(base, title_weight=g[0], lexical_weight=g[1], question_weight=g[2]),
         )
-        for t, w in grid
+        for g in grid
     }
 
     def choose(idx: list[int]) -> tuple[float, float]:
         def key(g):
             r1r3, mrr = ranking_key([table[g][i] for i in idx])
-            return (round(r1r3, 6), round(mrr, 6), -g[0] - g[1])
+            return (round(r1r3, 6), round(mrr, 6), -sum(g))
 
         return max(grid, key=key)
 
@@ -101,7 +108,11 @@ def tune_ranking(retriever: Retriever, answerable: Data, base: RetrievalConfig, 
     for g in grid:
         r1, r3 = recall(table[g])
         mark = "  <- chosen" if g == best else ""
-        print(f"  title_weight {g[0]:<4} lexical_weight {g[1]:<5} R@1 {r1:.3f}  R@3 {r3:.3f}{mark}")
+        if g[2] in (0.0, best[2]) or mark:
+            print(
+                f"  title_weight {g[0]:<4} lexical_weight {g[1]:<5} question_weight {g[2]:<5}"
+                f" R@1 {r1:.3f}  R@3 {r3:.3f}{mark}"
+            )
     order = np.random.default_rng(0).permutation(len(answerable))
     held: list[int | None] = [None] * len(answerable)
     for k in range(folds):
@@ -127,6 +138,7 @@ def features(retriever: Retriever, data: Data, cfg: RetrievalConfig) -> np.ndarr
                 a.title,
                 float(a.refers),
                 a.specific,
+                a.question,
             ]
         )
     return np.array(rows)
@@ -175,8 +187,15 @@ def main(argv: list[str] | None = None) -> int:
         answerable_names=0.0,
     )
     print("\nranking (no hints):")
-    title_weight, lexical_weight = tune_ranking(retriever, answerable, off, args.folds)
-    cfg = dataclasses.replace(off, title_weight=title_weight, lexical_weight=lexical_weight)
+    title_weight, lexical_weight, question_weight = tune_ranking(
+        retriever, answerable, off, args.folds
+    )
+    cfg = dataclasses.replace(
+        off,
+        title_weight=title_weight,
+        lexical_weight=lexical_weight,
+        question_weight=question_weight,
+    )
 
     x = features(retriever, data, cfg)
     y = np.array([q.answerable for q, _ in data])
@@ -216,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\nchosen on dev (knowledge/retrieval.yaml):")
     print(f"title_weight: {title_weight}")
     print(f"lexical_weight: {lexical_weight}")
+    print(f"question_weight: {question_weight}")
     print(f"answerable_bias: {model.intercept_[0]:.3f}")
     for name, value in coef.items():
         print(f"answerable_{name}: {value:.3f}")

@@ -180,3 +180,6 @@ class Passage:
     conflicts_with: tuple[str, ...]
     reviewed: dt.date
     file: str  # path relative to the knowledge directory, e.g. "passages/dosing.yaml"
+    # Optional short questions a clinician might ask that this passage answers ("doc2query"
+    # written by hand): a retrieval view only, never shown to the user.
+    questions: tuple[str, ...] = ()

@@ -68,7 +68,10 @@ PASSAGE_REQUIRED: tuple[str, ...] = (
     "evidence",
     "reviewed",
 )
-PASSAGE_OPTIONAL: tuple[str, ...] = ("conflicts_with",)
+PASSAGE_OPTIONAL: tuple[str, ...] = ("conflicts_with", "questions")
+# ``questions``: at most this many per passage, each at most this many characters.
+MAX_QUESTIONS = 5
+MAX_QUESTION_CHARS = 120
 PASSAGE_FIELDS: frozenset[str] = frozenset(PASSAGE_REQUIRED + PASSAGE_OPTIONAL)
 
 
@@ -246,6 +249,31 @@ def check_passage(raw: Any) -> list[FieldProblem]:
         )
     if "reviewed" in raw:
         problems += _check_date(raw["reviewed"])
+    if "questions" in raw and raw["questions"] is not None:
+        problems += _check_questions(raw["questions"])
+    return problems
+
+
+def _check_questions(questions: Any) -> list[FieldProblem]:
+    if not isinstance(questions, list) or not all(
+        isinstance(q, str) and q.strip() for q in questions
+    ):
+        return [FieldProblem("questions", "must be a list of non-empty strings")]
+    problems = []
+    if len(questions) > MAX_QUESTIONS:
+        problems.append(
+            FieldProblem("questions", f"{len(questions)} questions (max {MAX_QUESTIONS})")
+        )
+    for q in questions:
+        if len(q.strip()) > MAX_QUESTION_CHARS:
+            problems.append(
+                FieldProblem(
+                    "questions", f"question longer than {MAX_QUESTION_CHARS} characters: {q!r}"
+                )
+            )
+    seen = [" ".join(q.lower().split()) for q in questions]
+    if len(set(seen)) != len(seen):
+        problems.append(FieldProblem("questions", "the same question is listed twice"))
     return problems
 
 
@@ -265,6 +293,7 @@ def build_passage(raw: dict, topic: str, file: str) -> Passage:
         conflicts_with=tuple(raw.get("conflicts_with") or ()),
         reviewed=reviewed,
         file=file,
+        questions=tuple(" ".join(q.split()) for q in raw.get("questions") or ()),
     )
 
 

@@ -118,6 +118,7 @@ class _Validator:
         self.check_passages()
         self.check_cross_references()
         self.check_near_duplicates()
+        self.check_shared_questions()
         self.check_rules()
         return self.issues
 
@@ -329,6 +330,21 @@ class _Validator:
                         f"near-duplicate of {a.id} ({a.file}), similarity {score:.2f}",
                         "warning",
                     )
+
+    def check_shared_questions(self) -> None:
+        """The same retrieval question on two passages pulls both equally: an error."""
+        owner: dict[str, str] = {}
+        for p in self.passages:
+            for q in p.questions:
+                key = normalise(q)
+                if key in owner and owner[key] != p.id:
+                    self.add(
+                        self.shown(self.kdir / p.file),
+                        p.id,
+                        "questions",
+                        f"question {q!r} is also listed on {owner[key]}",
+                    )
+                owner.setdefault(key, p.id)
 
     # -------------------------------------------------------------- rules
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 # Bump when passage_document(), embedded_document() or embedded_title() changes: it
 # invalidates every cached index.
-DOC_FORMAT = "views:title+conditions+text,title/strip-generic/v3"
+DOC_FORMAT = "views:title+conditions+text,title,questions/strip-generic/v4"
 
 # How many times the title is repeated in the lexical (BM25) document: a field weight, so a
 # word in the title counts more than the same word in the text (dev: R@1 0.88 -> 0.90).
@@ -54,9 +55,30 @@ def embedded_title(passage: Passage) -> str:
     return strip_generic(passage.title) or passage.title
 
 
+def embedded_questions(passage: Passage, prepare: Callable[[str], str] | None = None) -> list[str]:
+    """The third embedded view: the passage's hand-written ``questions`` (doc2query by hand).
+    A clinician's question is closer in form to another question than to a 4-sentence
+    statement; the retriever adds the best of these cosines at
+    ``RetrievalConfig.question_weight``. ``prepare`` is what the retriever does to a user
+    question before embedding it (``QueryExpander.content``: abbreviations expanded, generic
+    words stripped), so both sides of the comparison get the same treatment; without it the
+    questions are only stripped."""
+    prepare = prepare or (lambda q: strip_generic(q) or q)
+    return [prepare(q) for q in passage.questions]
+
+
 def lexical_document(passage: Passage) -> str:
     """What BM25 reads: the title ``TITLE_REPEAT`` extra times, then ``passage_document``."""
     return f"{passage.title}. " * TITLE_REPEAT + passage_document(passage)
+
+
+@dataclass(frozen=True)
+class ViewScores:
+    """Cosines of one query with every passage (index order), one array per view."""
+
+    full: np.ndarray
+    title: np.ndarray  # zeros when the index has no title view
+    question: np.ndarray  # best cosine over the passage's questions; see ``question_scores``
 
 
 @dataclass(frozen=True)
@@ -73,43 +95,88 @@ class PassageIndex:
         vectors: np.ndarray,
         encoder: Encoder,
         title_vectors: np.ndarray | None = None,
+        question_vectors: np.ndarray | None = None,
+        question_owner: np.ndarray | None = None,
     ):
         """``vectors``: the full view (``embedded_document``); ``title_vectors``: the title
-        view (``embedded_title``), same row order; None when only the full view exists."""
+        view (``embedded_title``), same row order; None when only the full view exists.
+        ``question_vectors``: one row per hand-written question (``embedded_questions``) and
+        ``question_owner`` the index of the passage each row belongs to."""
         if len(passages) != vectors.shape[0]:
             raise ValueError("index and passages are out of step")
         if title_vectors is not None and title_vectors.shape != vectors.shape:
             raise ValueError("title view and full view are out of step")
+        if question_vectors is None:
+            question_vectors = np.zeros((0, vectors.shape[1]), dtype=vectors.dtype)
+            question_owner = np.zeros(0, dtype=np.int64)
+        if question_owner is None or len(question_owner) != question_vectors.shape[0]:
+            raise ValueError("question view and its owners are out of step")
+        if question_owner.size and (
+            question_owner.min() < 0 or question_owner.max() >= len(passages)
+        ):
+            raise ValueError("question view names a passage the index does not have")
         self.passages = passages
         self.vectors = vectors
         self.title_vectors = title_vectors
+        self.question_vectors = question_vectors
+        self.question_owner = question_owner.astype(np.int64)
+        self.has_questions = np.zeros(len(passages), dtype=bool)
+        self.has_questions[self.question_owner] = True
         self.encoder = encoder
 
     @staticmethod
-    def cache_key(store: KnowledgeStore, encoder: Encoder) -> str:
-        raw = f"{store.content_hash()}|{encoder.model_id}|{DOC_FORMAT}"
+    def cache_key(store: KnowledgeStore, encoder: Encoder, salt: str = "") -> str:
+        """``salt`` identifies anything else the embedded text depends on (the lexicon that
+        ``prepare_question`` expands with)."""
+        raw = f"{store.content_hash()}|{encoder.model_id}|{DOC_FORMAT}|{salt}"
         return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
     @classmethod
     def build(
-        cls, store: KnowledgeStore, encoder: Encoder, cache_dir: Path | None = None
+        cls,
+        store: KnowledgeStore,
+        encoder: Encoder,
+        cache_dir: Path | None = None,
+        prepare_question: Callable[[str], str] | None = None,
+        salt: str = "",
     ) -> PassageIndex:
+        """``prepare_question`` and ``salt``: see ``embedded_questions`` and ``cache_key``."""
         passages = list(store.passages)
         cache_file = None
         if cache_dir is not None:
-            cache_file = cache_dir / f"passages-{cls.cache_key(store, encoder)}.npz"
+            cache_file = cache_dir / f"passages-{cls.cache_key(store, encoder, salt)}.npz"
             if cache_file.exists():
                 cached = np.load(cache_file, allow_pickle=False)
                 ids = [str(i) for i in cached["ids"]]
-                if ids == [p.id for p in passages] and "title_vectors" in cached:
+                views = ("title_vectors", "question_vectors", "question_owner")
+                if ids == [p.id for p in passages] and all(v in cached for v in views):
                     log.info("embedding index loaded from cache (%d passages)", len(ids))
-                    return cls(passages, cached["vectors"], encoder, cached["title_vectors"])
+                    return cls(
+                        passages,
+                        cached["vectors"],
+                        encoder,
+                        cached["title_vectors"],
+                        cached["question_vectors"],
+                        cached["question_owner"],
+                    )
         started = time.perf_counter()
-        both = encoder.encode(
-            [embedded_document(p) for p in passages] + [embedded_title(p) for p in passages]
+        questions = [
+            (i, q) for i, p in enumerate(passages) for q in embedded_questions(p, prepare_question)
+        ]
+        n = len(passages)
+        every = encoder.encode(
+            [embedded_document(p) for p in passages]
+            + [embedded_title(p) for p in passages]
+            + [q for _, q in questions]
         )
-        vectors, title_vectors = both[: len(passages)], both[len(passages) :]
-        log.info("embedded %d passages in %.1f s", len(passages), time.perf_counter() - started)
+        vectors, title_vectors, question_vectors = every[:n], every[n : 2 * n], every[2 * n :]
+        question_owner = np.array([i for i, _ in questions], dtype=np.int64)
+        log.info(
+            "embedded %d passages and %d questions in %.1f s",
+            n,
+            len(questions),
+            time.perf_counter() - started,
+        )
         if cache_file is not None:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(".tmp.npz")
@@ -118,9 +185,11 @@ class PassageIndex:
                 ids=np.array([p.id for p in passages]),
                 vectors=vectors,
                 title_vectors=title_vectors,
+                question_vectors=question_vectors,
+                question_owner=question_owner,
             )
             tmp.replace(cache_file)  # atomic: a crash never leaves a half-written index
-        return cls(passages, vectors, encoder, title_vectors)
+        return cls(passages, vectors, encoder, title_vectors, question_vectors, question_owner)
 
     def similarities(self, query: str) -> np.ndarray:
         """Cosine similarity of ``query`` with every passage, in ``self.passages`` order."""
@@ -129,11 +198,27 @@ class PassageIndex:
     def view_similarities(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """(full-view cosine, title-view cosine) per passage from one query encoding; the
         title cosine is zeros when the index has no title view."""
+        views = self.views(query)
+        return views.full, views.title
+
+    def views(self, query: str) -> ViewScores:
+        """Every view's cosines from one query encoding."""
         query_vector = self.encoder.encode([query])[0]
         full = self.vectors @ query_vector
-        if self.title_vectors is None:
-            return full, np.zeros_like(full)
-        return full, self.title_vectors @ query_vector
+        title = (
+            np.zeros_like(full) if self.title_vectors is None else self.title_vectors @ query_vector
+        )
+        return ViewScores(
+            full, title, self.question_scores(self.question_vectors @ query_vector, full)
+        )
+
+    def question_scores(self, per_question: np.ndarray, full: np.ndarray) -> np.ndarray:
+        """Per passage, the best cosine over its questions; a passage without questions gets
+        its full-view cosine instead (neutral: the view then neither helps nor hurts it more
+        than the full view already does)."""
+        best = np.full(len(self.passages), -np.inf, dtype=np.float32)
+        np.maximum.at(best, self.question_owner, per_question.astype(np.float32))
+        return np.where(self.has_questions, best, full).astype(np.float32)
 
     def search(
         self,

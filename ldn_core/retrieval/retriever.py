@@ -5,19 +5,22 @@ Per question:
    (``LexicalIndex.correct``), expand abbreviations and strip LDN-generic filler
    (``QueryExpander.content``);
 2. score every passage (the "text score"): MiniLM cosine with the passage (title, conditions
-   and text) + ``title_weight`` x cosine with its title alone + ``lexical_weight`` x BM25 over
-   a title-weighted document (scaled so the best passage gets 1); the optional topic/condition
+   and text) + ``title_weight`` x cosine with its title alone + ``question_weight`` x the best
+   cosine with its hand-written questions (``questions:``, doc2query by hand) +
+   ``lexical_weight`` x BM25 over a title-weighted document (scaled so the best passage
+   gets 1); the optional topic/condition
    boosts from NLU hints are added for ranking only;
 3. abstain ("no curated answer") when the answerability score
        bias + w_score x best text score + w_coverage x coverage + w_match x match
             + w_names x names_ldn + w_title x title + w_refers x refers
-            + w_specific x specific coverage
+            + w_specific x specific coverage + w_question x question
    is below 0 (a logistic regression fitted on the dev split by bench/tune_retrieval.py,
    coefficients in knowledge/retrieval.yaml), where ``coverage`` is the share of the question's
    content words the store knows at all, ``specific coverage`` the same share with unknown
    common English words left neutral (only unknown specific terms, "metformin", "tinnitus",
    count against), and ``match`` the share the best of the top 3 passages contains (all
    IDF-weighted, ``LexicalIndex``); ``title`` is the best cosine with a passage title alone;
+   ``question`` the best cosine with a hand-written passage question;
    ``names_ldn`` is 1 when the question names LDN or naltrexone (or a product of it) or the
    NLU gave a topic hint (the assistant then knows the question is about LDN), else 0; and
    ``refers`` is 1 when the question speaks of "it"/"this drug" without naming it (in an LDN
@@ -29,6 +32,7 @@ Per question:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -65,10 +69,11 @@ class RetrievalConfig:
     min_coverage: float = 0.0  # share of content words the store knows; under this: abstain
     lexical_weight: float = 0.0  # weight of the max-scaled BM25 score added to the cosine
     title_weight: float = 0.0  # weight of the title-view cosine added to the cosine
+    question_weight: float = 0.0  # weight of the best question-view cosine added to the cosine
     # answerability = bias + score x best text score + coverage x coverage + match x match
     # + names x names_ldn + title x best title cosine + refers x refers
-    # + specific x specific coverage; abstain when it is below 0. All zero (the default): the
-    # model is off.
+    # + specific x specific coverage + question x best question cosine; abstain when it is
+    # below 0. All zero (the default): the model is off.
     answerable_bias: float = 0.0
     answerable_score: float = 0.0
     answerable_coverage: float = 0.0
@@ -77,6 +82,7 @@ class RetrievalConfig:
     answerable_title: float = 0.0
     answerable_refers: float = 0.0
     answerable_specific: float = 0.0
+    answerable_question: float = 0.0
     topic_boost: float = 0.05
     condition_boost: float = 0.05
     top_k: int = 3
@@ -107,16 +113,21 @@ class QuerySignals:
     names_ldn: bool = True  # the (expanded) question names LDN/naltrexone
     refers: bool = False  # the question says "it"/"this drug" (LDN left implicit)
     specific_coverage: float = 1.0  # LexicalIndex.specific_coverage of the content query
+    # best cosine with each passage's hand-written questions (``PassageIndex.question_scores``)
+    question_similarities: np.ndarray | None = None
 
     @property
     def top_similarity(self) -> float:
         return float(self.similarities.max()) if self.similarities.size else 0.0
 
-    def text_scores(self, cfg: RetrievalConfig) -> np.ndarray:
-        """The fused score per passage without hints: cosine + title and BM25 terms."""
+    def text_scores(self, cfg: RetrievalConfig, questions: bool = True) -> np.ndarray:
+        """The fused score per passage without hints: cosine + title, question and BM25 terms
+        (``questions=False``: without the question view, the score abstention reads)."""
         scores = self.similarities + cfg.lexical_weight * self.lexical
         if self.title_similarities is not None:
             scores = scores + cfg.title_weight * self.title_similarities
+        if questions and self.question_similarities is not None:
+            scores = scores + cfg.question_weight * self.question_similarities
         return scores
 
 
@@ -133,6 +144,7 @@ class Answerability:
     title: float = 0.0  # best cosine with a passage title alone
     refers: bool = False
     specific: float = 1.0  # specific coverage
+    question: float = 0.0  # best cosine with a hand-written passage question
 
 
 @dataclass(frozen=True)
@@ -174,10 +186,15 @@ class Retriever:
         cls, root: Path, encoder: Encoder, cache_dir: Path | None = None
     ) -> Retriever:
         store = KnowledgeStore.load(root)
+        lexicon = root / "lexicon" / "abbreviations.yaml"
+        expander = QueryExpander.load(lexicon)
+        # passage questions are expanded with the lexicon like user questions, so the cached
+        # index depends on the lexicon too
+        salt = hashlib.sha256(lexicon.read_bytes()).hexdigest()[:16]
         return cls(
             store,
-            PassageIndex.build(store, encoder, cache_dir),
-            QueryExpander.load(root / "lexicon" / "abbreviations.yaml"),
+            PassageIndex.build(store, encoder, cache_dir, expander.content, salt),
+            expander,
             RetrievalConfig.load(root / "retrieval.yaml"),
         )
 
@@ -201,15 +218,16 @@ class Retriever:
         lexical = self.lexical.scores(content)
         best = float(lexical.max()) if lexical.size else 0.0
         scaled = lexical / best if best > 0 else np.zeros_like(lexical)
-        similarities, titles = self.index.view_similarities(content)
+        views = self.index.views(content)
         return QuerySignals(
             question=question,
             expanded=expanded,
             content=content,
-            similarities=similarities,
+            similarities=views.full,
             lexical=scaled,
             coverage=self.lexical.coverage(content),
-            title_similarities=titles,
+            title_similarities=views.title,
+            question_similarities=views.question,
             names_ldn=NAMES_LDN.search(expanded) is not None,
             refers=REFERS.search(text) is not None,
             specific_coverage=self.lexical.specific_coverage(content),
@@ -230,9 +248,15 @@ class Retriever:
             return Answerability(0.0, signals.coverage, 0.0, names, 0.0, True)
         top = np.argsort(-text)[:MATCH_DEPTH]
         match = self.lexical.match(signals.content, [int(i) for i in top])
-        score = float(text[top[0]])
+        # the best text score WITHOUT the question view: question-to-question cosines are
+        # high for off-topic questions of the same form too ("metformin dose in CKD?"), so
+        # on dev the question view helped ranking but blurred abstention; it enters the
+        # model only as its own feature (``question``), weighted by CV on dev
+        score = float(signals.text_scores(cfg, questions=False).max())
         titles = signals.title_similarities
         title = float(titles.max()) if titles is not None and titles.size else 0.0
+        asked = signals.question_similarities
+        question = float(asked.max()) if asked is not None and asked.size else 0.0
         weights = (
             cfg.answerable_score,
             cfg.answerable_coverage,
@@ -241,6 +265,7 @@ class Retriever:
             cfg.answerable_title,
             cfg.answerable_refers,
             cfg.answerable_specific,
+            cfg.answerable_question,
         )
         model_on = any(weights) or cfg.answerable_bias != 0.0
         logit = (
@@ -252,6 +277,7 @@ class Retriever:
             + cfg.answerable_title * title
             + cfg.answerable_refers * float(signals.refers)
             + cfg.answerable_specific * signals.specific_coverage
+            + cfg.answerable_question * question
         )
         abstain = (
             (model_on and logit < 0.0)
@@ -268,6 +294,7 @@ class Retriever:
             title,
             signals.refers,
             signals.specific_coverage,
+            question,
         )
 
     def decide(

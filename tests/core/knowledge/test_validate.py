@@ -417,3 +417,38 @@ def test_real_knowledge_tree_has_no_errors() -> None:
     assert REAL_DOSSIER.exists(), f"evidence dossier not found at {REAL_DOSSIER}"
     found = [i for i in validate(REPO / "knowledge", REAL_DOSSIER) if i.severity == "error"]
     assert found == [], "\n".join(map(str, found))
+
+
+# ------------------------------------------------------------------ retrieval questions
+
+
+def test_passage_questions_are_loaded_and_checked(tree: Tree, make_passage) -> None:
+    tree.write_passages("crps", [make_passage(id="crps-x", questions=["does it  help CRPS?"])])
+    assert errors(tree) == []
+    tree.write_passages(
+        "crps",
+        [
+            make_passage(id="crps-x", questions="does it help?"),  # not a list
+            make_passage(id="crps-y", questions=["q one", "q two", "q 3", "q 4", "q 5", "q 6"]),
+            make_passage(id="crps-z", questions=["x" * 121]),
+            make_passage(id="crps-w", questions=["same?", "Same?"]),
+        ],
+    )
+    found = {i.item: i.message for i in errors(tree) if i.field == "questions"}
+    assert set(found) == {"crps-x", "crps-y", "crps-z", "crps-w"}
+    assert "max 5" in found["crps-y"] and "120" in found["crps-z"] and "twice" in found["crps-w"]
+
+
+def test_a_question_shared_by_two_passages_is_an_error(tree: Tree, make_passage) -> None:
+    tree.write_passages(
+        "crps",
+        [
+            make_passage(id="crps-x", questions=["LDN for CRPS?"]),
+            make_passage(
+                id="crps-y", text="Another statement about it.", questions=["ldn for crps"]
+            ),
+        ],
+    )
+    issue = only_error(tree)
+    assert (issue.item, issue.field) == ("crps-y", "questions")
+    assert "crps-x" in issue.message

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,7 @@ from ldn_core.retrieval import PassageIndex
 from ldn_core.retrieval.index import (
     DOC_FORMAT,
     embedded_document,
+    embedded_questions,
     embedded_title,
     lexical_document,
     passage_document,
@@ -69,7 +72,7 @@ def test_title_view_and_title_weighted_lexical_document():
     p = PASSAGES[4]
     assert embedded_title(p) == "Opioid washout before"  # generic words stripped
     assert lexical_document(p).count("Opioid washout before LDN") == 3  # title x2 + document
-    assert "v3" in DOC_FORMAT
+    assert "v4" in DOC_FORMAT
 
 
 def test_index_keeps_a_title_view_and_caches_it(tmp_path, encoder):
@@ -104,3 +107,61 @@ def test_index_without_title_view_gives_zero_title_scores(encoder):
     assert not titles.any()
     with pytest.raises(ValueError):
         PassageIndex(list(PASSAGES), vectors, encoder, title_vectors=vectors[:2])
+
+
+def with_questions(p, *questions):
+    return dataclasses.replace(p, questions=tuple(questions))
+
+
+QUESTIONED = [
+    with_questions(PASSAGES[0], "when to take the first capsule", "how much to begin with"),
+    *PASSAGES[1:4],
+    with_questions(PASSAGES[4], "is tramadol ok with it"),
+]
+
+
+def test_question_view_scores_the_best_question_and_falls_back_to_the_full_view(encoder):
+    index = PassageIndex.build(make_store(QUESTIONED), encoder)
+    assert index.question_vectors.shape[0] == 3
+    assert list(index.question_owner) == [0, 0, 4]
+    views = index.views("how much to begin with")
+    per_question = index.question_vectors @ encoder.encode(["how much to begin with"])[0]
+    assert views.question[0] == pytest.approx(per_question[:2].max())
+    assert views.question[0] == pytest.approx(1.0)  # the same words as its second question
+    assert views.question[4] == pytest.approx(per_question[2])
+    np.testing.assert_allclose(views.question[1:4], views.full[1:4])  # no questions: full view
+    assert views.question.argmax() == 0
+
+
+def test_questions_are_prepared_like_user_questions_and_cached(tmp_path, encoder):
+    store = make_store(QUESTIONED)
+    index = PassageIndex.build(store, encoder, tmp_path, prepare_question=str.upper, salt="a")
+    again = PassageIndex.build(store, encoder, tmp_path, prepare_question=str.upper, salt="a")
+    assert encoder.calls == 1  # the second build came from the cache
+    np.testing.assert_array_equal(again.question_vectors, index.question_vectors)
+    np.testing.assert_array_equal(again.question_owner, index.question_owner)
+    assert embedded_questions(QUESTIONED[4], str.upper) == ["IS TRAMADOL OK WITH IT"]
+    assert embedded_questions(QUESTIONED[4]) == ["is tramadol ok with it"]
+    assert PassageIndex.cache_key(store, encoder, "a") != PassageIndex.cache_key(store, encoder)
+
+
+def test_a_cache_without_question_view_is_rebuilt(tmp_path, encoder):
+    store = make_store(QUESTIONED)
+    key = PassageIndex.cache_key(store, encoder)
+    vectors = np.zeros((len(QUESTIONED), 4), dtype=np.float32)
+    np.savez(
+        tmp_path / f"passages-{key}.npz",
+        ids=np.array([p.id for p in QUESTIONED]),
+        vectors=vectors,
+        title_vectors=vectors,
+    )
+    index = PassageIndex.build(store, encoder, tmp_path)
+    assert encoder.calls == 1 and index.question_vectors.shape[0] == 3
+
+
+def test_question_owners_must_match_the_passages(encoder):
+    vectors = encoder.encode([embedded_document(p) for p in PASSAGES])
+    with pytest.raises(ValueError):
+        PassageIndex(list(PASSAGES), vectors, encoder, vectors, vectors[:2], np.array([0]))
+    with pytest.raises(ValueError):
+        PassageIndex(list(PASSAGES), vectors, encoder, vectors, vectors[:1], np.array([9]))

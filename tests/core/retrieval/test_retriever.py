@@ -170,3 +170,36 @@ def test_config_loads_the_new_abstention_weights(tmp_path):
         1.6,
         2.4,
     )
+
+
+def test_question_weight_adds_the_question_view_but_abstention_reads_it_apart(encoder):
+    import dataclasses
+
+    from ldn_core.retrieval import PassageIndex, Retriever
+
+    from .conftest import EXPANDER, PASSAGES, make_store
+
+    questioned = [
+        dataclasses.replace(p, questions=("is tramadol ok with it",))
+        if p.id == "opi-washout"
+        else p
+        for p in PASSAGES
+    ]
+    store = make_store(questioned)
+    index = PassageIndex.build(store, encoder, prepare_question=EXPANDER.content)
+    cfg = RetrievalConfig(abstain_below=0.0, question_weight=0.5)
+    retriever = Retriever(store, index, EXPANDER, cfg)
+    signals = retriever.signals("is ultram ok with it")  # "ultram" expands to tramadol
+    top = retriever.decide(signals).hits[0]
+    assert top.passage.id == "opi-washout"
+    question = float(signals.question_similarities[4])
+    assert question == pytest.approx(float(signals.question_similarities.max()))
+    assert top.score == pytest.approx(top.similarity + 0.5 * question)
+    # abstention: the score feature leaves the question view out, which has its own weight
+    model = dataclasses.replace(cfg, answerable_bias=-1.0, answerable_question=2.0)
+    a = retriever.answerability(signals, model)
+    assert a.question == pytest.approx(question)
+    assert a.score == pytest.approx(float(signals.similarities.max()))
+    assert a.logit == pytest.approx(-1.0 + 2.0 * question)
+    without = dataclasses.replace(model, question_weight=0.0)
+    assert retriever.answerability(signals, without).score == pytest.approx(a.score)
