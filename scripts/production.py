@@ -161,27 +161,11 @@ def ensure_local_services(env: dict[str, str], say) -> None:
 
 
 def ensure_tracker_database(env: dict[str, str]) -> None:
-    """Create the PostgreSQL database and Rasa's tables once, before the replicas start (left
-    to them, they race to create the tables and all but one wait and retry)."""
-    script = (
-        "import os, psycopg2, sqlalchemy as sa\n"
-        "from rasa.core.tracker_store import SQLTrackerStore\n"
-        "settings = dict(host=os.environ['LDN_PG_HOST'], port=os.environ['LDN_PG_PORT'],"
-        " user=os.environ['LDN_PG_USER'], password=os.environ['LDN_PG_PASSWORD'] or None)\n"
-        "name = os.environ['LDN_PG_DB']\n"
-        "c = psycopg2.connect(dbname='postgres', **settings)\n"
-        "c.autocommit = True\n"
-        "cur = c.cursor()\n"
-        "cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,))\n"
-        "if cur.fetchone() is None:\n"
-        "    cur.execute('CREATE DATABASE \"%s\"' % name.replace('\"', ''))\n"
-        "url = sa.engine.url.URL.create('postgresql', username=settings['user'],"
-        " password=settings['password'], host=settings['host'], port=int(settings['port']),"
-        " database=name)\n"
-        "SQLTrackerStore.Base.metadata.create_all(sa.create_engine(url))\n"
-    )
+    """Create the PostgreSQL database and Rasa's tables once, before the replicas start."""
     result = subprocess.run(
-        [str(ROOT / ".venv/rasa/bin/python"), "-W", "ignore", "-c", script],
+        [str(ROOT / ".venv/rasa/bin/python"), "-W", "ignore", "-m"]
+        + ["rasa_plugins.tracker_database", "ensure"],
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,

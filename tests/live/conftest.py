@@ -52,20 +52,32 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake_slack: FakeSlack):
 class Chat:
     """Talks to the REST channel as an integrator would."""
 
-    def __init__(self, base_url: str, sender: str | None = None):
-        self.url = f"{base_url}/webhooks/rest/webhook"
+    def __init__(
+        self,
+        base_url: str,
+        sender: str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 60,
+    ):
+        self.base_url = base_url
         self.sender = sender or f"test-{uuid.uuid4().hex[:10]}"
+        self.headers = headers or {}
+        self.timeout = timeout
 
-    def send(self, message: str) -> list[dict]:
+    def send(self, message: str, base_url: str | None = None) -> list[dict]:
+        """The reply messages; ``base_url`` sends this one message to another server."""
         response = requests.post(
-            self.url, json={"sender": self.sender, "message": message}, timeout=60
+            f"{base_url or self.base_url}/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": message},
+            headers=self.headers,
+            timeout=self.timeout,
         )
-        assert response.status_code == 200, response.text
+        assert response.status_code == 200, (response.status_code, response.text[:300])
         return response.json()
 
-    def ask(self, message: str) -> tuple[str, dict]:
+    def ask(self, message: str, base_url: str | None = None) -> tuple[str, dict]:
         """The reply's text (all text messages joined) and its structured payload."""
-        replies = self.send(message)
+        replies = self.send(message, base_url)
         text = "\n".join(r["text"] for r in replies if r.get("text"))
         payloads = [r["custom"] for r in replies if isinstance(r.get("custom"), dict)]
         return text, (payloads[-1] if payloads else {})

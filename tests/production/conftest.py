@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
 from pathlib import Path
 
 import pika
@@ -26,6 +25,7 @@ from scripts.production import (
     production_env,
 )
 from scripts.stack import ROOT
+from tests.live.conftest import Chat
 from tests.live.fake_slack import BOT_TOKEN, FakeSlack
 
 REST_TOKEN = "test-rest-token-" + "r" * 24
@@ -64,24 +64,29 @@ def missing_prerequisite(env: dict[str, str]) -> str | None:
     return None
 
 
-def run_in_rasa_venv(script: str, env: dict[str, str]) -> str:
-    """Run a snippet with the Rasa venv's Python (psycopg2, redis, pika live there)."""
+def run_in_rasa_venv(env: dict[str, str], *argv: str) -> str:
+    """Run a module or snippet with the Rasa venv's Python (psycopg2 and redis live there)."""
     result = subprocess.run(
-        [RASA_PYTHON, "-c", script], env=env, capture_output=True, text=True, check=False
+        [RASA_PYTHON, "-W", "ignore", *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
 
-RESET_SERVICES = """
-import os, psycopg2, redis
-c = psycopg2.connect(host=os.environ['LDN_PG_HOST'], port=os.environ['LDN_PG_PORT'],
-                     user=os.environ['LDN_PG_USER'], dbname='postgres')
-c.autocommit = True
-c.cursor().execute('DROP DATABASE IF EXISTS ' + os.environ['LDN_PG_DB'] + ' WITH (FORCE)')
-r = redis.Redis(host=os.environ['LDN_REDIS_HOST'], port=int(os.environ['LDN_REDIS_PORT']),
-                db=int(os.environ['LDN_REDIS_DB']))
-r.flushdb()
+def tracker_database(env: dict[str, str], *command: str) -> str:
+    """rasa_plugins/tracker_database.py: ensure, drop [NAME], count SENDER."""
+    return run_in_rasa_venv(env, "-m", "rasa_plugins.tracker_database", *command).strip()
+
+
+FLUSH_REDIS = """
+import os, redis
+redis.Redis(host=os.environ['LDN_REDIS_HOST'], port=int(os.environ['LDN_REDIS_PORT']),
+            db=int(os.environ['LDN_REDIS_DB'])).flushdb()
 """
 
 
@@ -98,7 +103,8 @@ def rabbitmq_channel(env: dict[str, str]):
 
 
 def reset_services(env: dict[str, str]) -> None:
-    run_in_rasa_venv(RESET_SERVICES, env)
+    tracker_database(env, "drop")
+    run_in_rasa_venv(env, "-c", FLUSH_REDIS)
     connection, channel = rabbitmq_channel(env)
     channel.queue_delete(queue=env["LDN_RABBITMQ_QUEUE"])
     connection.close()
@@ -132,29 +138,12 @@ def prod(tmp_path_factory: pytest.TempPathFactory, prod_fake_slack: FakeSlack):
     stack.stop()
 
 
-class ProdChat:
-    """A REST client with the bearer token, against nginx or one replica."""
+class ProdChat(Chat):
+    """The REST client of the live tests, with the bearer token the profile requires."""
 
     def __init__(self, base_url: str, sender: str | None = None, token: str = REST_TOKEN):
-        self.base_url = base_url
-        self.sender = sender or f"prod-{uuid.uuid4().hex[:10]}"
-        self.token = token
-
-    def send(self, message: str, base_url: str | None = None, timeout: float = 90) -> list[dict]:
-        response = requests.post(
-            f"{base_url or self.base_url}/webhooks/rest/webhook",
-            json={"sender": self.sender, "message": message},
-            headers={"Authorization": f"Bearer {self.token}"},
-            timeout=timeout,
-        )
-        assert response.status_code == 200, (response.status_code, response.text[:300])
-        return response.json()
-
-    def ask(self, message: str, base_url: str | None = None) -> tuple[str, dict]:
-        replies = self.send(message, base_url)
-        text = "\n".join(r["text"] for r in replies if r.get("text"))
-        payloads = [r["custom"] for r in replies if isinstance(r.get("custom"), dict)]
-        return text, (payloads[-1] if payloads else {})
+        # Long timeout: a message retried after a replica crash waits for the dead ticket.
+        super().__init__(base_url, sender, {"Authorization": f"Bearer {token}"}, timeout=90)
 
 
 def tracker(base_url: str, sender: str) -> dict:

@@ -8,23 +8,14 @@ import time
 import pytest
 
 from scripts.stack import ROOT
-from tests.production.conftest import ProdChat, rabbitmq_channel, run_in_rasa_venv, tracker
+from tests.production.conftest import ProdChat, rabbitmq_channel, tracker, tracker_database
 
 pytestmark = pytest.mark.production
 
-COUNT_ROWS = """
-import os, sys, psycopg2
-c = psycopg2.connect(host=os.environ['LDN_PG_HOST'], port=os.environ['LDN_PG_PORT'],
-                     user=os.environ['LDN_PG_USER'], dbname=os.environ['LDN_PG_DB'])
-cur = c.cursor()
-cur.execute('SELECT count(*) FROM events WHERE sender_id = %s', (sys.argv[1],))
-print(cur.fetchone()[0])
-"""
 
-
-def rows_in_postgresql(prod, sender: str) -> int:
-    script = COUNT_ROWS.replace("sys.argv[1]", repr(sender))
-    return int(run_in_rasa_venv(script, prod.env).strip())
+def rows_in_postgresql(prod, sender: str, database: str | None = None) -> int:
+    env = {**prod.env, "LDN_PG_DB": database or prod.env["LDN_PG_DB"]}
+    return int(tracker_database(env, "count", sender))
 
 
 def test_conversation_is_stored_in_postgresql(prod):
@@ -76,21 +67,8 @@ def test_tracker_backup_restores_every_conversation(prod, tmp_path):
     subprocess.run(
         [script, "restore", str(dump), restored_db], env=prod.env, check=True, capture_output=True
     )
-    restored = run_in_rasa_venv(
-        COUNT_ROWS.replace("sys.argv[1]", repr(chat.sender)),
-        {**prod.env, "LDN_PG_DB": restored_db},
-    )
-    assert int(restored.strip()) == stored > 0
-    run_in_rasa_venv(DROP_DATABASE.replace("NAME", restored_db), prod.env)
-
-
-DROP_DATABASE = """
-import os, psycopg2
-c = psycopg2.connect(host=os.environ['LDN_PG_HOST'], port=os.environ['LDN_PG_PORT'],
-                     user=os.environ['LDN_PG_USER'], dbname='postgres')
-c.autocommit = True
-c.cursor().execute('DROP DATABASE IF EXISTS NAME WITH (FORCE)')
-"""
+    assert rows_in_postgresql(prod, chat.sender, restored_db) == stored > 0
+    tracker_database(prod.env, "drop", restored_db)
 
 
 def test_long_conversation_is_checkpointed_without_losing_context(prod):
