@@ -31,10 +31,20 @@ def _database() -> str:
     return os.environ.get("LDN_PG_DB", "ldn_tracker")
 
 
-def _admin_connection():
+def _admin(*statements: tuple[str, tuple]) -> list:
+    """Run statements on the maintenance database outside any transaction (CREATE and DROP
+    DATABASE refuse to run inside one; psycopg2's `with connection` would open one)."""
     connection = psycopg2.connect(dbname="postgres", **_settings())
     connection.autocommit = True
-    return connection
+    try:
+        cursor = connection.cursor()
+        rows = []
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            rows.append(cursor.fetchone() if cursor.description else None)
+        return rows
+    finally:
+        connection.close()
 
 
 def _quoted(name: str) -> str:
@@ -45,10 +55,9 @@ def ensure() -> None:
     from rasa.core.tracker_store import SQLTrackerStore
 
     name = _database()
-    with _admin_connection() as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        if cursor.fetchone() is None:
-            cursor.execute(f"CREATE DATABASE {_quoted(name)}")
+    (exists,) = _admin(("SELECT 1 FROM pg_database WHERE datname = %s", (name,)))
+    if exists is None:
+        _admin((f"CREATE DATABASE {_quoted(name)}", ()))
     settings = _settings()
     url = sa.engine.url.URL.create(
         "postgresql",
@@ -64,15 +73,17 @@ def ensure() -> None:
 
 
 def drop(name: str) -> None:
-    with _admin_connection() as connection, connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
+    _admin((f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)", ()))
 
 
 def count(sender: str) -> int:
     connection = psycopg2.connect(dbname=_database(), **_settings())
-    with connection, connection.cursor() as cursor:
+    try:
+        cursor = connection.cursor()
         cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s", (sender,))
         return int(cursor.fetchone()[0])
+    finally:
+        connection.close()
 
 
 def main(argv: list[str]) -> int:
