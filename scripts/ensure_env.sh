@@ -10,6 +10,15 @@ key=$( (cat "$root/$lock"; echo "$pyver") | sha256sum | cut -c1-16)
 venv="$cache/venvs/$name-$key"
 link="$root/.venv/$name"
 
+# Two checkouts (or two make jobs) may ask for the same environment at once: without a lock
+# the second one deletes the half-built venv of the first. Wait for the builder instead.
+mkdir -p "$cache/venvs"
+exec 9>"$venv.lock"
+if ! flock -n 9; then
+  echo "==> waiting for another build of the $name environment to finish"
+  flock 9
+fi
+
 if [ ! -f "$venv/.complete" ]; then
   python="$(pyenv prefix "$pyver" 2>/dev/null)/bin/python" || true
   [ -x "$python" ] || python=$(command -v "python$pyver" || true)
