@@ -1,6 +1,6 @@
 """Patient screening and titration schedules: deterministic rules behind thin adapters.
 
-Both usually run when their form (``actions/forms.py``) completes: the screening from the
+Both usually run when their form (``actions/forms/``) completes: the screening from the
 facts the form gathered in ``patient_facts``, the schedule from ``schedule_start`` and
 ``schedule_variant``. Called without a form they read the latest message, as before.
 """
@@ -16,6 +16,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapter import latest_text, send
+from actions.forms.cancel import reset_events
+from actions.forms.slots import SCHEDULE_FORM, SCREENING_FORM
 from ldn_core.answer import message
 from ldn_core.assistant import shared_assistant
 from ldn_core.patient import facts_from_dict, facts_to_dict
@@ -36,8 +38,6 @@ class ActionScreenPatient(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        from actions.forms import SCREENING_FORM, reset_events
-
         pending = bool(tracker.get_slot("screening_pending"))
         known = facts_from_dict(tracker.get_slot("patient_facts")) if pending else None
         # After the form every answer is already parsed (in its question's context) into
@@ -70,8 +70,6 @@ class ActionTitrationSchedule(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        from actions.forms import SCHEDULE_FORM, reset_events
-
         assistant = shared_assistant()
         start = tracker.get_slot("schedule_start")
         if start:  # from the schedule form
