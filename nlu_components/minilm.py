@@ -225,7 +225,8 @@ class MiniLM:
 
         The sequences are stacked into one matrix for the per-token layers (linear, layer
         norm, GELU), so that a batch reads the weights once; attention runs per sequence, so
-        no padding is involved and a batch gives each text the same states as alone.
+        no padding is involved and a batch gives each text the same states as alone (up to
+        float32 rounding, which BLAS may do differently for a different matrix shape).
         """
         w = self.w
         lengths = [len(ids) for ids in sequences]

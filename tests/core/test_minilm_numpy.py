@@ -55,7 +55,9 @@ def test_embeddings_match_sentence_transformers(encoder: MiniLM, reference) -> N
 def test_batches_give_the_same_vectors_as_single_texts(encoder: MiniLM) -> None:
     batch = encoder.embed_many(TEXTS)
     single = np.stack([encoder.embed(text) for text in TEXTS])
-    assert np.array_equal(batch, single)
+    # Equal up to float32 rounding: BLAS picks its kernels by matrix shape and CPU, so a
+    # stacked batch may round the last bit differently (1.8e-7 seen on an AMD EPYC).
+    assert np.abs(batch - single).max() < 1e-6
     assert np.array_equal(encoder.embed_many(TEXTS), batch)  # deterministic
 
 
