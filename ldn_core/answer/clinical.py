@@ -8,7 +8,7 @@ from ldn_core.answer.compose import CitationNumbering
 from ldn_core.answer.evidence import evidence_sentence, weakest
 from ldn_core.answer.model import Answer, AnswerKind, Point
 from ldn_core.knowledge import KnowledgeStore
-from ldn_core.rules import Schedule, ScreeningResult
+from ldn_core.rules import Schedule, ScreeningResult, Verdict
 
 SEVERITY_TITLE = {
     "block": "Do not start",
@@ -58,7 +58,8 @@ def compose_screening(
     ]
     intro = verdict_headline(result)
     open_questions = [result.questions[k] for k in result.missing if k in result.questions]
-    if open_questions:
+    # "Do not start" is final: more facts cannot change it, so asking for them would mislead.
+    if open_questions and result.verdict is not Verdict.DO_NOT_START:
         intro += " To decide, I still need: " + " ".join(open_questions)
     structured: dict = {"screening": result.to_dict()}
     if schedule is not None:
