@@ -30,6 +30,17 @@ def entity(tracker: Tracker, name: str) -> str | None:
     return str(values[-1]) if values else None
 
 
+def entity_texts(tracker: Tracker, names: tuple[str, ...]) -> list[str]:
+    """The words of the latest message that NLU recognised as one of these entities."""
+    message = tracker.latest_message or {}
+    text = message.get("text") or ""
+    return [
+        text[e["start"] : e["end"]]
+        for e in message.get("entities", [])
+        if e.get("entity") in names and isinstance(e.get("start"), int) and e.get("end")
+    ]
+
+
 def previous_context(tracker: Tracker) -> Context:
     return Context(
         topic=tracker.get_slot("topic"),

@@ -21,6 +21,22 @@ from ldn_core.assistant import shared_assistant
 log = logging.getLogger(__name__)
 
 
+def answer_from_store(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None
+) -> list[dict[str, Any]]:
+    """Answer the latest message as a question of type ``intent``; keep its context."""
+    answer, context = shared_assistant().answer_question(
+        latest_text(tracker),
+        intent,
+        condition=entity(tracker, "condition"),
+        population=entity(tracker, "population"),
+        previous=previous_context(tracker),
+    )
+    log.info("answered intent=%s kind=%s topic=%s", intent, answer.kind, answer.topic)
+    send(dispatcher, answer, tracker.get_latest_input_channel())
+    return context_events(context)
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> str:
         return "action_answer_question"
@@ -28,15 +44,4 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        answer, context = shared_assistant().answer_question(
-            latest_text(tracker),
-            latest_intent(tracker),
-            condition=entity(tracker, "condition"),
-            population=entity(tracker, "population"),
-            previous=previous_context(tracker),
-        )
-        log.info(
-            "answered intent=%s kind=%s topic=%s", latest_intent(tracker), answer.kind, answer.topic
-        )
-        send(dispatcher, answer, tracker.get_latest_input_channel())
-        return context_events(context)
+        return answer_from_store(dispatcher, tracker, latest_intent(tracker))

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapter import send
+from actions.adapter import entity_texts, latest_text, previous_context, send
+from actions.answer_question import answer_from_store
 from ldn_core.answer import out_of_scope
 from ldn_core.answer.clarify import clarify
+from ldn_core.routing import out_of_scope_is_a_followup
+
+log = logging.getLogger(__name__)
+FOLLOWUP_ENTITIES = ("drug", "condition", "population")
 
 
 class ActionOutOfScope(Action):
@@ -19,6 +25,10 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        named = entity_texts(tracker, FOLLOWUP_ENTITIES)
+        if out_of_scope_is_a_followup(latest_text(tracker), named, previous_context(tracker)):
+            log.info("out-of-scope reading replaced: a bare follow-up to the previous question")
+            return answer_from_store(dispatcher, tracker, "followup")
         send(dispatcher, out_of_scope(), tracker.get_latest_input_channel())
         return []
 

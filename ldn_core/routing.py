@@ -7,6 +7,7 @@ that carries the previous question along.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 INTENT_TOPICS: dict[str, frozenset[str]] = {
@@ -62,6 +63,10 @@ CONDITION_LED_INTENTS = frozenset({"ask_indication", "ask_efficacy", "ask_dosing
 
 ELLIPTICAL_OPENERS = ("and ", "what about", "how about", "same for", "also ", "what of")
 SHORT_QUESTION_WORDS = 6
+# Words that may surround the named drug/condition in a bare follow-up ("and in pts on X?").
+FOLLOWUP_FILLER = frozenset(
+    "in for with on of the a an my our pts pt patients patient people those then too".split()
+)
 
 
 @dataclass(frozen=True)
@@ -145,3 +150,26 @@ def plan_query(
         question=(previous.question if is_followup and previous.question else text),
     )
     return Query(query_text, frozenset(topics), conditions, remembered)
+
+
+def names_only_an_entity(text: str, entity_texts: list[str]) -> bool:
+    """ "what about loperamide?", "and in MS?": an opener, a known drug/condition, nothing else."""
+    lowered = text.lower().strip()
+    opener = next((o for o in ELLIPTICAL_OPENERS if lowered.startswith(o)), None)
+    if opener is None or not entity_texts:
+        return False
+    rest = lowered[len(opener) :]
+    for named in entity_texts:
+        rest = rest.replace(named.lower(), " ")
+    return all(word in FOLLOWUP_FILLER for word in re.findall(r"[a-z0-9']+", rest))
+
+
+def out_of_scope_is_a_followup(text: str, entity_texts: list[str], previous: Context) -> bool:
+    """Whether a message the NLU read as out of scope is really a bare follow-up.
+
+    Right after a clinical question, "what about loperamide?" asks the same question about
+    loperamide; read alone it looks like a question about another drug. Only a message made of
+    an opener and a drug, condition or population the NLU recognised qualifies, so a new
+    question ("what about oxycodone dosing?") stays out of scope.
+    """
+    return previous.question is not None and names_only_an_entity(text, entity_texts)

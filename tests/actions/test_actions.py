@@ -116,3 +116,29 @@ async def test_slack_rendering_is_sent_only_to_slack(dispatcher, channel, has_bl
     assert payload["citations"], "the clinical payload is the same on every channel"
     assert ("slack_blocks" in payload) is has_blocks
     assert ("slack_text" in payload) is has_blocks
+
+
+async def test_out_of_scope_reading_of_a_bare_followup_answers_it(dispatcher):
+    # "what about loperamide?" after an interactions question: the NLU, reading the message
+    # alone, says out_of_scope; the conversation says it is the same question about loperamide.
+    tracker = make_tracker(
+        "what about loperamide?",
+        "out_of_scope",
+        entities=[{"entity": "drug", "value": "loperamide", "start": 11, "end": 21}],
+        slots={"topic": "interactions", "last_question": "does LDN interact with other medicines?"},
+    )
+    events = await run(ActionOutOfScope(), tracker, dispatcher)
+    payload = only_message(dispatcher)["custom"]
+    assert payload["kind"] == "knowledge" and payload["citations"]
+    assert "antidiarrh" in only_message(dispatcher)["text"]
+    assert slot_events(events)["last_question"] == "does LDN interact with other medicines?"
+
+
+async def test_out_of_scope_without_context_stays_out_of_scope(dispatcher):
+    tracker = make_tracker(
+        "what about loperamide?",
+        "out_of_scope",
+        entities=[{"entity": "drug", "value": "loperamide", "start": 11, "end": 21}],
+    )
+    assert await run(ActionOutOfScope(), tracker, dispatcher) == []
+    assert only_message(dispatcher)["custom"]["kind"] == "out_of_scope"

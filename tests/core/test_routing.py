@@ -1,4 +1,6 @@
-from ldn_core.routing import Context, plan_query
+import pytest
+
+from ldn_core.routing import Context, names_only_an_entity, out_of_scope_is_a_followup, plan_query
 
 
 def test_full_new_question_resets_condition():
@@ -59,3 +61,36 @@ def test_short_efficacy_question_stays_with_the_previous_condition():
     query = plan_query("how well does it work?", "ask_efficacy", None, None, previous)
     assert "crohns" in query.topics and "efficacy" in query.topics
     assert "crohns" in query.text
+
+
+AFTER_INTERACTIONS = Context(
+    topic="interactions", question="does LDN interact with other medicines?"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("what about loperamide?", ["loperamide"]),
+        ("and Imodium", ["Imodium"]),
+        ("how about in pts on tramadol?", ["tramadol"]),
+        ("same for MS", ["MS"]),
+    ],
+)
+def test_a_bare_followup_naming_a_known_entity_is_not_out_of_scope(text, named):
+    assert names_only_an_entity(text, named)
+    assert out_of_scope_is_a_followup(text, named, AFTER_INTERACTIONS)
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "previous"),
+    [
+        # a new question about the other drug, not the same question again
+        ("what about oxycodone dosing?", ["oxycodone"], AFTER_INTERACTIONS),
+        ("what about amoxicillin?", [], AFTER_INTERACTIONS),  # nothing the store knows
+        ("loperamide for diarrhoea?", ["loperamide"], AFTER_INTERACTIONS),  # no opener
+        ("what about loperamide?", ["loperamide"], Context()),  # nothing to follow up
+    ],
+)
+def test_other_out_of_scope_messages_stay_out_of_scope(text, named, previous):
+    assert not out_of_scope_is_a_followup(text, named, previous)
