@@ -12,10 +12,19 @@ from actions.adapter import entity_texts, latest_text, previous_context, send
 from actions.answer_question import answer_from_store
 from ldn_core.answer import out_of_scope
 from ldn_core.answer.clarify import clarify
+from ldn_core.assistant import shared_assistant
 from ldn_core.routing import out_of_scope_is_a_followup
 
 log = logging.getLogger(__name__)
 FOLLOWUP_ENTITIES = ("drug", "condition", "population")
+
+
+def store_overrules(tracker: Tracker) -> bool:
+    """Outside a form, a question the store answers with confidence is answered (core rule:
+    ``Assistant.overrules_out_of_scope``); inside a form the form's own handling stays."""
+    if (tracker.active_loop or {}).get("name"):
+        return False
+    return shared_assistant().overrules_out_of_scope(latest_text(tracker))
 
 
 class ActionOutOfScope(Action):
@@ -29,6 +38,9 @@ class ActionOutOfScope(Action):
         if out_of_scope_is_a_followup(latest_text(tracker), named, previous_context(tracker)):
             log.info("out-of-scope reading replaced: a bare follow-up to the previous question")
             return answer_from_store(dispatcher, tracker, "followup")
+        if store_overrules(tracker):
+            log.info("out-of-scope reading replaced: the store answers it with confidence")
+            return answer_from_store(dispatcher, tracker, None)
         send(dispatcher, out_of_scope(), tracker.get_latest_input_channel())
         return []
 
@@ -40,6 +52,9 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if store_overrules(tracker):
+            log.info("clarifying question replaced: the store answers it with confidence")
+            return answer_from_store(dispatcher, tracker, None)
         ranking = [
             (item.get("name"), float(item.get("confidence") or 0.0))
             for item in (tracker.latest_message or {}).get("intent_ranking", [])

@@ -2,15 +2,28 @@
 
 Usage:
     python bench/retrieval_benchmark.py [--split test|dev|all] [--show-failures]
+                                        [--nlu-model models/ldn-X.tar.gz]
 
 Builds the passage index cold (temporary cache dir) with the real MiniLM encoder, runs every
 question of the split through ``Retriever.retrieve`` without NLU hints (pure text), and prints
 the metrics with PASS/FAIL against the targets. Always exits 0: it measures, it does not gate.
+
+With ``--nlu-model`` it measures the path a clinician's question takes in the assistant
+instead: the trained NLU classifies it (bench/nlu_parse.py, in the Rasa venv; parses are
+cached under results/nlu-parses/); questions the dialogue sends elsewhere (out of scope,
+clarifying question, a form, small talk) are counted as not answered from the store, and the
+others go through ``Assistant.search`` with the NLU's intent and entities, exactly as
+``action_answer_question`` does (dosing questions always answered with the dosing rules); an
+out_of_scope or nlu_fallback reading is overruled when the store answers with confidence
+(``Assistant.overrules_out_of_scope``, as actions/fallback.py does outside a form).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,8 +36,18 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from ldn_core.assistant import Assistant, answers_from_store  # noqa: E402
 from ldn_core.retrieval import Retriever  # noqa: E402
 from ldn_core.retrieval.encoder import MiniLMEncoder  # noqa: E402
+from ldn_core.routing import INTENT_TOPICS  # noqa: E402
+
+# Intents whose rule runs action_answer_question (data/rules/knowledge.yml; a test keeps the
+# two in step); every other intent is handled without the store.
+ANSWERED_FROM_STORE = frozenset(INTENT_TOPICS) | {"followup"}
+# Refusals and clarifying questions that a confident store answer replaces (no form active).
+OVERRULABLE = frozenset({"out_of_scope", "nlu_fallback"})
+RASA_PYTHON = REPO / ".venv" / "rasa" / "bin" / "python"
+PARSE_CACHE = REPO / "results" / "nlu-parses"
 
 QUESTIONS_DIR = REPO / "bench" / "retrieval_questions"
 KNOWLEDGE = REPO / "knowledge"
@@ -69,6 +92,7 @@ class Outcome:
     returned: list[str]  # what retrieve() hands to the caller
     abstained: bool
     latency_ms: float
+    route: str = "store"  # with --nlu-model: the intent when the dialogue does not search
 
 
 def ranking_of(retriever: Retriever, question: str) -> tuple[list[str], list[str], bool]:
@@ -86,6 +110,73 @@ def run(retriever: Retriever, questions: list[Question]) -> list[Outcome]:
         elapsed = (time.perf_counter() - started) * 1000
         outcomes.append(Outcome(q, ranking, returned, abstained, elapsed))
     return outcomes
+
+
+def nlu_parses(model: Path, texts: list[str]) -> dict[str, dict]:
+    """The NLU's parse of each text, from the cache or from bench/nlu_parse.py."""
+    key = hashlib.sha256(model.read_bytes() + json.dumps(texts).encode()).hexdigest()[:16]
+    cached = PARSE_CACHE / f"{model.stem}-{key}.json"
+    if not cached.exists():
+        if not RASA_PYTHON.exists():
+            raise SystemExit(f"{RASA_PYTHON} is missing: run `make envs` first")
+        PARSE_CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"parsing {len(texts)} questions with {model.name} (Rasa venv)...", flush=True)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump(texts, handle)
+        partial = cached.with_suffix(".partial")
+        subprocess.run(
+            [str(RASA_PYTHON), str(REPO / "bench" / "nlu_parse.py"), "--model", str(model),
+             "--texts", handle.name, "--out", str(partial)],
+            check=True,
+        )  # fmt: skip
+        partial.rename(cached)  # only a complete parse is ever cached
+        Path(handle.name).unlink()
+    return {row["text"]: row for row in json.loads(cached.read_text(encoding="utf-8"))}
+
+
+def entity_value(parse: dict, name: str) -> str | None:
+    values = [e["value"] for e in parse["entities"] if e["entity"] == name and e["value"]]
+    return str(values[-1]) if values else None
+
+
+def run_as_deployed(
+    assistant: Assistant, questions: list[Question], parses: dict[str, dict]
+) -> list[Outcome]:
+    assistant.retriever.retrieve("warm-up query about the LDN starting dose")
+    outcomes = []
+    for q in questions:
+        parse = parses[q.q]
+        intent = parse["intent"]
+        if intent in OVERRULABLE and assistant.overrules_out_of_scope(q.q):
+            intent = None  # answered from the store after all (actions/fallback.py)
+        elif intent not in ANSWERED_FROM_STORE:
+            outcomes.append(Outcome(q, [], [], True, 0.0, route=intent))
+            continue
+        started = time.perf_counter()
+        result, _ = assistant.search(
+            q.q, intent, entity_value(parse, "condition"), entity_value(parse, "population")
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        ranking = [h.passage.id for h in result.candidates or result.hits]
+        answered = answers_from_store(result, intent)
+        # a dosing question is answered (dosing rules) even when retrieval abstains
+        returned = [h.passage.id for h in result.hits] or (ranking[:1] if answered else [])
+        outcomes.append(Outcome(q, ranking, returned, not answered, elapsed))
+    return outcomes
+
+
+def routes(outcomes: list[Outcome]) -> str:
+    """How the dialogue routed the questions it did not search the store for."""
+    lines = []
+    for answerable in (True, False):
+        counts: dict[str, int] = {}
+        for o in outcomes:
+            if o.question.answerable == answerable and o.route != "store":
+                counts[o.route] = counts.get(o.route, 0) + 1
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+        label = "answerable" if answerable else "off-topic"
+        lines.append(f"{label} not sent to the store: {shown or 'none'}")
+    return "\n".join(lines)
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -115,7 +206,7 @@ def metrics(outcomes: list[Outcome]) -> dict[str, float]:
         else o.abstained
         for o in outcomes
     ]
-    latencies = [o.latency_ms for o in outcomes]
+    latencies = [o.latency_ms for o in outcomes if o.route == "store"]
     return {
         "questions": len(outcomes),
         "answerable": len(answerable),
@@ -201,7 +292,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="test", choices=["dev", "test", "all"])
     parser.add_argument("--show-failures", action="store_true")
+    parser.add_argument(
+        "--nlu-model",
+        type=Path,
+        help="measure as deployed: this trained Rasa model's intent and entities route and hint",
+    )
     args = parser.parse_args(argv)
+    if args.nlu_model and not args.nlu_model.is_file():
+        raise SystemExit(f"--nlu-model: no file {args.nlu_model} (train with scripts/model.py)")
 
     started = time.perf_counter()
     encoder = MiniLMEncoder()
@@ -214,9 +312,16 @@ def main(argv: list[str] | None = None) -> int:
             f"for {len(retriever.store.passages)} passages"
         )
     questions = load_questions(args.split)
-    outcomes = run(retriever, questions)
+    if args.nlu_model:
+        parses = nlu_parses(args.nlu_model.resolve(), [q.q for q in questions])
+        outcomes = run_as_deployed(Assistant(retriever), questions, parses)
+        print(f"as deployed: NLU of {args.nlu_model.name} routes and hints every question")
+    else:
+        outcomes = run(retriever, questions)
     m = metrics(outcomes)
     print(report(m, args.split))
+    if args.nlu_model:
+        print(routes(outcomes))
     if args.show_failures:
         lines = failures(outcomes)
         print(f"\nfailures ({len(lines)}):")

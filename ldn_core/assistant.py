@@ -15,7 +15,8 @@ from ldn_core.extraction import extract_facts
 from ldn_core.patient import PatientFacts
 from ldn_core.retrieval import Retriever
 from ldn_core.retrieval.encoder import Encoder, shared_encoder
-from ldn_core.routing import Context, plan_query
+from ldn_core.retrieval.retriever import RetrievalResult
+from ldn_core.routing import Context, Query, plan_query
 from ldn_core.rules import DosingError, Verdict, build_schedule, screen
 from ldn_core.settings import Settings
 
@@ -50,10 +51,9 @@ class Assistant:
         population: str | None = None,
         previous: Context | None = None,
     ) -> tuple[Answer, Context]:
-        query = plan_query(text, intent, condition, population, previous or Context())
-        result = self.retriever.retrieve(query.text, set(query.topics), set(query.conditions))
+        result, query = self.search(text, intent, condition, population, previous)
         context = query.context
-        if result.abstained and intent not in DOSING_INTENTS:
+        if not answers_from_store(result, intent):
             log.info("no curated answer (top similarity %.2f)", result.top_similarity)
             return no_answer(topic=context.topic, condition=context.condition), context
         passages = [hit.passage for hit in result.hits]
@@ -62,6 +62,34 @@ class Assistant:
             self.store, passages, topic=context.topic, condition=context.condition, rules=rules
         )
         return answer, context
+
+    def search(
+        self,
+        text: str,
+        intent: str | None,
+        condition: str | None = None,
+        population: str | None = None,
+        previous: Context | None = None,
+    ) -> tuple[RetrievalResult, Query]:
+        """The passages for a classified question, with the NLU's hints (what answers use)."""
+        query = plan_query(text, intent, condition, population, previous or Context())
+        result = self.retriever.retrieve(query.text, set(query.topics), set(query.conditions))
+        return result, query
+
+    def overrules_out_of_scope(self, text: str) -> bool:
+        """Whether the store answers a question the NLU read as out of scope (or was unsure
+        of) so confidently that answering beats refusing.
+
+        The NLU reads each message alone and refuses questions that leave LDN implicit ("she
+        gets awful dreams on it, any tips?") or name a trial by its author; retrieval's
+        answerability model, from the text alone and with a margin chosen on the dev split
+        (knowledge/retrieval.yaml), tells these from questions about other drugs or diseases.
+        """
+        margin = self.retriever.config.overrule_out_of_scope_at
+        if margin <= 0.0:
+            return False
+        result = self.retriever.retrieve(text)
+        return not result.abstained and result.answerability >= margin
 
     def screen_patient(
         self, text: str, today: dt.date, known: PatientFacts | None = None
@@ -93,6 +121,11 @@ class Assistant:
 
 
 DOSING_INTENTS = frozenset({"ask_dosing", "ask_titration"})
+
+
+def answers_from_store(result: RetrievalResult, intent: str | None) -> bool:
+    """Whether an answer is given: dosing questions always get the dosing rules."""
+    return not result.abstained or intent in DOSING_INTENTS
 
 
 def dosing_rule_statements() -> tuple[RuleStatement, ...]:

@@ -33,7 +33,7 @@ phase() {
 
 phase lint            $PY -m ruff check ldn_core actions channels rasa_plugins nlu_components scripts tests bench
 phase knowledge       $PY -m ldn_core.knowledge.validate
-phase unit            $PY -m pytest tests/core tests/actions tests/scripts -q -p no:cacheprovider
+phase unit            $PY -m pytest tests/core tests/actions tests/scripts tests/bench -q -p no:cacheprovider
 phase data-validate   $RASA data validate --config config.yml --domain domain.yml --data data
 phase train           $PY scripts/model.py
 if [ $failed -eq 0 ]; then

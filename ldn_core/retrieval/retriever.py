@@ -83,6 +83,9 @@ class RetrievalConfig:
     answerable_refers: float = 0.0
     answerable_specific: float = 0.0
     answerable_question: float = 0.0
+    # A question the NLU reads as out of scope (or is unsure of) is still answered from the
+    # store when its answerability is at least this (text alone, no hints); 0 = never.
+    overrule_out_of_scope_at: float = 0.0
     topic_boost: float = 0.05
     condition_boost: float = 0.05
     top_k: int = 3
@@ -156,6 +159,7 @@ class RetrievalResult:
     # the full ranking (best first, CANDIDATES deep) before abstention and the top_k cut
     candidates: list[Hit] = field(default_factory=list)
     coverage: float = 1.0
+    answerability: float = 0.0  # the abstention model's logit (0.0 when the model is off)
 
     @property
     def top_similarity(self) -> float:
@@ -312,15 +316,27 @@ class Retriever:
             boosts=boosts,
             extra=signals.text_scores(cfg) - signals.similarities,
         )
-        abstain = not ranked or self.answerability(signals, cfg, topics).abstain
-        if abstain:
+        answerability = self.answerability(signals, cfg, topics)
+        if not ranked or answerability.abstain:
             return RetrievalResult(
-                signals.question, signals.expanded, ranked[:1], True, ranked, signals.coverage
+                signals.question,
+                signals.expanded,
+                ranked[:1],
+                True,
+                ranked,
+                signals.coverage,
+                answerability.logit,
             )
         best = ranked[0].score
         kept = [h for h in ranked if best - h.score <= cfg.keep_within]
         return RetrievalResult(
-            signals.question, signals.expanded, kept[: cfg.top_k], False, ranked, signals.coverage
+            signals.question,
+            signals.expanded,
+            kept[: cfg.top_k],
+            False,
+            ranked,
+            signals.coverage,
+            answerability.logit,
         )
 
     def retrieve(

@@ -142,3 +142,24 @@ async def test_out_of_scope_without_context_stays_out_of_scope(dispatcher):
     )
     assert await run(ActionOutOfScope(), tracker, dispatcher) == []
     assert only_message(dispatcher)["custom"]["kind"] == "out_of_scope"
+
+
+async def test_a_confident_store_answer_overrules_out_of_scope(dispatcher):
+    text = "what was the FINAL trial result for LDN in fibromyalgia"
+    await run(ActionOutOfScope(), make_tracker(text, "out_of_scope"), dispatcher)
+    payload = only_message(dispatcher)["custom"]
+    assert payload["kind"] == "knowledge" and payload["citations"]
+
+
+async def test_a_confident_store_answer_replaces_the_clarifying_question(dispatcher):
+    text = "what was the FINAL trial result for LDN in fibromyalgia"
+    await run(ActionClarify(), make_tracker(text, "nlu_fallback"), dispatcher)
+    assert only_message(dispatcher)["custom"]["kind"] == "knowledge"
+
+
+async def test_inside_a_form_out_of_scope_is_not_overruled(dispatcher):
+    text = "what was the FINAL trial result for LDN in fibromyalgia"
+    tracker = make_tracker(text, "out_of_scope")
+    tracker.active_loop = {"name": "screening_form"}
+    await run(ActionOutOfScope(), tracker, dispatcher)
+    assert only_message(dispatcher)["custom"]["kind"] == "out_of_scope"
