@@ -30,8 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from nlu_heldout import FALLBACK, Prediction, compute  # noqa: E402
-
-from nlu_components.typo_noise import noisy_variants  # noqa: E402
+from typo_noise import noisy_variants  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -172,6 +171,8 @@ def run(variants: list[Variant], train_rows, test_rows, reference, feats: Featur
     feats.fit(train)
     test = messages_of(test_rows)
     feats.transform(test)
+    # TrainingData drops duplicate examples (a noised copy can equal another example)
+    rows = [(m.get("text"), m.get("intent")) for m in train.training_examples]
     labels = [i for _, i in rows]
     results = {}
     for v in variants:
@@ -250,6 +251,11 @@ GRIDS = {
     "augment": [
         Variant("aug1", augment_copies=1),
         Variant("aug2", augment_copies=2),
+        Variant("aug1-light", augment_copies=1, augment_rate=0.1),
+    ],
+    "augment2": [
+        Variant("aug2", augment_copies=2),
+        Variant("aug1-light", augment_copies=1, augment_rate=0.1),
     ],
 }
 

@@ -4,6 +4,7 @@ Clinicians type fast: swapped or dropped letters, no apostrophes, everything low
 `noisy_variants` returns a fixed number of noised copies of a training text; the random
 generator is seeded from (seed, text, copy number), so the copies do not depend on the order
 or number of the other examples and training stays deterministic. Plain Python, no Rasa.
+Used by bench/nlu_sweep.py only: the augmentation did not help (docs/nlu-report.md).
 """
 
 from __future__ import annotations
