@@ -210,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--cv", type=Path, help="cross-validation output dir")
     parser.add_argument(
+        "--title",
+        default="Held-out set (tests/nlu/heldout.yml, never trained on), as the assistant behaves",
+        help="section title (e.g. for the dev set, bench/nlu_dev.yml)",
+    )
+    parser.add_argument(
         "--examples", action="store_true", help="also list every misclassified held-out example"
     )
     parser.add_argument("--folds", type=int, default=0)
@@ -222,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = [args.header.rstrip() + "\n\n" if args.header else ""]
     parts.append(
         section(
-            "Held-out set (tests/nlu/heldout.yml, never trained on), as the assistant behaves",
+            args.title,
             heldout,
             # Per-example held-out errors are printed only on request (--examples), never in
             # the committed report: reading them invites writing training data to match.
