@@ -185,6 +185,45 @@ async def _predict(model: str, data: str) -> list[dict]:
     return rows
 
 
+def overrule_section(rows: list[Prediction]) -> str:
+    """How the store overrule (``Assistant.overrules_out_of_scope``, outside forms) changes
+    the held-out behaviour. Needs the actions venv (it runs retrieval)."""
+    import tempfile
+
+    from ldn_core.assistant import Assistant
+    from ldn_core.retrieval import Retriever
+    from ldn_core.retrieval.encoder import MiniLMEncoder
+
+    repo = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as cache:
+        retriever = Retriever.from_knowledge(repo / "knowledge", MiniLMEncoder(), Path(cache))
+    assistant = Assistant(retriever)
+    refused = [r for r in rows if r.predicted in (OOS, FALLBACK)]
+    answered = [r for r in refused if assistant.overrules_out_of_scope(r.text)]
+    oos = [r for r in rows if r.gold == OOS]
+    detected = sum(1 for r in oos if r.predicted in (OOS, FALLBACK))
+    oos_answered = sum(1 for r in answered if r.gold == OOS)
+    inscope_refused = sum(1 for r in refused if r.gold != OOS)
+    inscope_answered = sum(1 for r in answered if r.gold != OOS)
+    return "\n".join(
+        [
+            "",
+            "### With the store overrule (a confident store answer replaces a refusal or a",
+            "clarifying question outside forms; knowledge/retrieval.yaml)",
+            "",
+            "| Measure | Value |",
+            "|---|---|",
+            f"| out_of_scope questions answered from the store anyway | {oos_answered} of "
+            f"{len(oos)} |",
+            f"| out_of_scope detection, end-to-end, with the overrule | "
+            f"**{_pct(_ratio(detected - oos_answered, len(oos)))}** |",
+            f"| in-scope questions refused or clarified that the store answers instead | "
+            f"{inscope_answered} of {inscope_refused} |",
+            "",
+        ]
+    )
+
+
 def predict(argv: list[str]) -> int:
     import asyncio
 
@@ -218,6 +257,11 @@ def main(argv: list[str] | None = None) -> int:
         "--examples", action="store_true", help="also list every misclassified held-out example"
     )
     parser.add_argument("--folds", type=int, default=0)
+    parser.add_argument(
+        "--overrule",
+        action="store_true",
+        help="also show the effect of the store overrule (actions venv, PYTHONPATH=.)",
+    )
     parser.add_argument("--out", type=Path, help="markdown report to write (default: stdout)")
     parser.add_argument("--header", default="", help="markdown to put before the results")
     parser.add_argument("--json", type=Path, help="also write the headline numbers as JSON")
@@ -234,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             list_errors=args.examples,
         )
     )
+    if args.overrule:
+        parts.append(overrule_section(load_predictions(args.heldout)))
     summary = {
         "heldout_accuracy": heldout.accuracy,
         "heldout_macro_f1": heldout.macro_f1,
