@@ -137,6 +137,9 @@ def check_settings(env: dict[str, str]) -> None:
     for name in ("LDN_RASA_REPLICAS", "LDN_ACTION_SERVERS"):
         if not env[name].isdigit() or int(env[name]) < 1:
             problems.append(f"{name} must be a positive whole number, got {env[name]!r}")
+    jwt_key = env.get("LDN_WEBCHAT_JWT_KEY", "")
+    if jwt_key and len(jwt_key) < 32:
+        problems.append("LDN_WEBCHAT_JWT_KEY must be at least 32 characters (HS256 key)")
     if not env["LDN_REDIS_PREFIX"].isalnum():
         problems.append("LDN_REDIS_PREFIX must be letters and digits only")
     if problems:
@@ -300,9 +303,15 @@ class ProductionStack(Stack):
             raise ValueError(f"{name} cannot be restarted on its own")
 
     def extra_notes(self) -> str:
+        web_chat = (
+            "a JWT signed with LDN_WEBCHAT_JWT_KEY (cookie ldn_chat_token)"
+            if self.env.get("LDN_WEBCHAT_JWT_KEY")
+            else "NO sign-in (set LDN_WEBCHAT_JWT_KEY, or keep it behind SSO)"
+        )
         return (
             f"\n  Replicas:    {', '.join(self.replica_url(n) for n in self.rasa_ports)}"
             f"\n  Auth:        Bearer LDN_REST_TOKEN for REST, ?token=RASA_AUTH_TOKEN for the "
             f"API (from the environment or {Path(self.env['LDN_DATA_DIR']) / 'secrets.env'})"
+            f"; web chat: {web_chat}"
             f"\n  Events:      RabbitMQ queue {self.env['LDN_RABBITMQ_QUEUE']}"
         )

@@ -348,8 +348,22 @@
     }).join("");
     document.cookie = "ldn_affinity=" + affinity + "; path=/; max-age=31536000; SameSite=Strict";
   }
+  // Where the deployment requires sign-in (LDN_WEBCHAT_JWT_KEY, docs/deployment.md), the
+  // organisation's sign-in sets this cookie; it is read on every (re)connection so that a
+  // renewed token is used.
+  function chatToken() {
+    var found = document.cookie.match(/(?:^|; )ldn_chat_token=([^;]*)/);
+    return found ? decodeURIComponent(found[1]) : null;
+  }
   // Long-polling first, then upgraded to a WebSocket (socket.io's default; works behind proxies).
-  var socket = window.io({ path: "/socket.io", reconnectionDelayMax: 5000 });
+  var socket = window.io({
+    path: "/socket.io",
+    reconnectionDelayMax: 5000,
+    auth: function (give) {
+      var token = chatToken();
+      give(token ? { token: token } : {});
+    }
+  });
 
   socket.on("connect", function () {
     setConnection("connecting", "Starting session…");
@@ -379,6 +393,11 @@
   });
 
   socket.on("connect_error", function () {
+    // Refused by the server (no or expired sign-in token): socket.io does not retry that.
+    if (!socket.active) {
+      setConnection("disconnected", "Sign-in needed: sign in again, then reload this page.");
+      return;
+    }
     setConnection("reconnecting", "Cannot reach the assistant. Retrying…");
   });
 

@@ -9,8 +9,13 @@ skipped with the reason printed.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pika
@@ -32,6 +37,7 @@ REST_TOKEN = "test-rest-token-" + "r" * 24
 API_TOKEN = "test-api-token-" + "a" * 24
 ALLOWED_ORIGIN = "https://clinic.example.org"
 SLACK_SIGNING_SECRET = "prod-test-signing-secret-0123456789"
+WEBCHAT_JWT_KEY = "test-webchat-jwt-key-" + "k" * 24
 
 TEST_SETTINGS = {
     "LDN_PUBLIC_PORT": os.environ.get("TEST_PROD_PUBLIC_PORT", "8180"),
@@ -48,9 +54,41 @@ TEST_SETTINGS = {
     "SLACK_BOT_TOKEN": BOT_TOKEN,
     "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
     "SLACK_CHANNEL": "C0LDNPROD",
+    "LDN_WEBCHAT_JWT_KEY": WEBCHAT_JWT_KEY,
 }
 
 RASA_PYTHON = str(ROOT / ".venv/rasa/bin/python")
+
+
+def socketio_connect(base_url: str, affinity: str, auth: dict | None) -> str:
+    """Engine.io long-polling through nginx as the web chat does it: handshake, connect to
+    the default namespace with ``auth``, then poll. Returns the server's reply to the
+    connect: "40{...}" accepted, "44{...}" refused."""
+    session = requests.Session()
+    session.cookies.set("ldn_affinity", affinity)
+    base = f"{base_url}/socket.io/?EIO=4&transport=polling"
+    handshake = session.get(base, timeout=10)
+    assert handshake.status_code == 200, handshake.text
+    sid = json.loads(handshake.text[1:])["sid"]  # "0{...}": the engine.io open packet
+    connect = "40" + (json.dumps(auth) if auth is not None else "")
+    sent = session.post(f"{base}&sid={sid}", data=connect, timeout=10)
+    assert sent.status_code == 200, sent.text
+    polled = session.get(f"{base}&sid={sid}", timeout=10)
+    assert polled.status_code == 200, polled.text
+    return polled.text
+
+
+def webchat_token(key: str = WEBCHAT_JWT_KEY, lifetime_s: int = 3600) -> str:
+    """An HS256 JWT like the one an organisation's sign-in would issue for the web chat."""
+
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = part(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = {"sub": "test-clinician", "exp": int(time.time()) + lifetime_s}
+    body = part(json.dumps(claims).encode())
+    signature = hmac.new(key.encode(), f"{header}.{body}".encode(), hashlib.sha256).digest()
+    return f"{header}.{body}.{part(signature)}"
 
 
 def missing_prerequisite(env: dict[str, str]) -> str | None:

@@ -6,9 +6,8 @@ import re
 import uuid
 
 import pytest
-import requests
 
-from tests.production.conftest import ProdChat, tracker
+from tests.production.conftest import ProdChat, socketio_connect, tracker, webchat_token
 
 pytestmark = pytest.mark.production
 
@@ -37,17 +36,8 @@ def test_socketio_requests_of_one_browser_stay_on_one_replica(prod):
     session must reach the replica that holds the session (else "Session ID unknown")."""
     affinities = [uuid.uuid4().hex for _ in range(12)]
     for affinity in affinities:
-        session = requests.Session()
-        session.cookies.set("ldn_affinity", affinity)
-        base = f"{prod.rasa_url}/socket.io/?EIO=4&transport=polling"
-        handshake = session.get(base, timeout=10)
-        assert handshake.status_code == 200, handshake.text
-        sid = re.search(r'"sid":"([^"]+)"', handshake.text).group(1)
-        # Connect to the default namespace, then poll for the server's answer.
-        sent = session.post(f"{base}&sid={sid}", data="40", timeout=10)
-        assert sent.status_code == 200, sent.text
-        polled = session.get(f"{base}&sid={sid}", timeout=10)
-        assert polled.status_code == 200 and polled.text.startswith("40"), polled.text
+        reply = socketio_connect(prod.rasa_url, affinity, {"token": webchat_token()})
+        assert reply.startswith("40"), reply
 
     access_log = (prod.log_dir / "nginx-access.log").read_text()
     upstreams = {}

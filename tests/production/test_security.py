@@ -15,7 +15,10 @@ from tests.production.conftest import (
     API_TOKEN,
     REST_TOKEN,
     SLACK_SIGNING_SECRET,
+    WEBCHAT_JWT_KEY,
     ProdChat,
+    socketio_connect,
+    webchat_token,
 )
 
 pytestmark = pytest.mark.production
@@ -102,13 +105,31 @@ def test_slack_requires_a_valid_signature(prod, prod_fake_slack):
     assert posts, "the signed request was not answered"
 
 
+@pytest.mark.parametrize(
+    ("auth", "accepted"),
+    [
+        (None, False),  # no sign-in token
+        ({"token": "not-a-jwt"}, False),
+        ({"token": webchat_token(key="another-key-of-at-least-32-chars!!")}, False),
+        ({"token": webchat_token(lifetime_s=-60)}, False),  # expired
+        ({"token": webchat_token()}, True),
+    ],
+    ids=["none", "garbage", "wrong-key", "expired", "valid"],
+)
+def test_the_web_chat_connection_requires_a_valid_sign_in_token(prod, auth, accepted):
+    reply = socketio_connect(prod.rasa_url, uuid.uuid4().hex, auth)
+    assert reply.startswith("40" if accepted else "44"), reply
+
+
 def test_no_patient_text_or_secret_in_any_log(prod):
     marker = f"Zq{uuid.uuid4().hex[:12]}"
     chat = ProdChat(prod.rasa_url)
     chat.ask(f"pt {marker} with CRPS on tramadol, can I start LDN?")
     chat.ask(f"side effects of LDN for {marker}?")
+    sign_in = webchat_token()
+    assert socketio_connect(prod.rasa_url, uuid.uuid4().hex, {"token": sign_in}).startswith("40")
     time.sleep(1)
-    secrets = [REST_TOKEN, API_TOKEN, SLACK_SIGNING_SECRET]
+    secrets = [REST_TOKEN, API_TOKEN, SLACK_SIGNING_SECRET, WEBCHAT_JWT_KEY, sign_in]
     logs = sorted(prod.log_dir.glob("*.log"))
     assert {p.name for p in logs} >= {"rasa-1.log", "actions-1.log", "nginx-access.log"}
     for log_file in logs:

@@ -12,6 +12,7 @@ import re
 import pytest
 
 from tests.live.browser import ask, chromium_page, wait_connected
+from tests.production.conftest import webchat_token
 
 pytestmark = pytest.mark.production
 
@@ -24,6 +25,10 @@ def socketio_requests(access_log: str, affinity: str) -> list[tuple[str, str]]:
 
 def test_webchat_through_nginx_stays_on_one_replica_and_survives_a_reload(prod, tmp_path):
     with chromium_page(tmp_path / "profile") as (page, errors):
+        # The cookie the organisation's sign-in would set (LDN_WEBCHAT_JWT_KEY is on here).
+        page.context.add_cookies(
+            [{"name": "ldn_chat_token", "value": webchat_token(), "url": prod.rasa_url}]
+        )
         page.goto(f"{prod.rasa_url}/webhooks/webchat/")
         assert page.title() == "LDN clinical assistant"
         wait_connected(page)
@@ -49,5 +54,15 @@ def test_webchat_through_nginx_stays_on_one_replica_and_survives_a_reload(prod, 
     upstreams = {upstream for _, upstream in requests_seen}
     assert len(upstreams) == 1, f"one browser was served by {upstreams}"
     statuses = [status for status, _ in requests_seen]
+    # (the token travels in the socket.io connect packet, so the access log never holds it)
     assert "101" in statuses, f"no WebSocket upgrade through nginx: {statuses}"
     assert set(statuses) <= {"101", "200"}, statuses
+
+
+def test_webchat_without_sign_in_says_so(prod, tmp_path):
+    with chromium_page(tmp_path / "profile") as (page, errors):
+        page.goto(f"{prod.rasa_url}/webhooks/webchat/")
+        page.wait_for_selector('#connection[data-state="disconnected"]')
+        assert "Sign-in needed" in page.locator("#connection").inner_text()
+        assert page.locator("#send").is_disabled()
+        assert not errors, f"JavaScript errors: {errors}"

@@ -22,6 +22,7 @@ REST_TOKEN = "unit-rest-token-" + "r" * 24
         ({"LDN_RASA_REPLICAS": "zero"}, "LDN_RASA_REPLICAS"),
         ({"LDN_ACTION_SERVERS": "0"}, "LDN_ACTION_SERVERS"),
         ({"LDN_REDIS_PREFIX": "ldn:prod"}, "LDN_REDIS_PREFIX"),
+        ({"LDN_WEBCHAT_JWT_KEY": "too-short-for-hs256"}, "LDN_WEBCHAT_JWT_KEY"),
     ],
 )
 def test_unsafe_settings_are_refused_with_the_setting_named(tmp_path, overrides, complaint):
@@ -83,3 +84,29 @@ def test_nginx_configuration_lists_every_replica_and_action_server(tmp_path):
     assert env["ACTION_PORT"] == "6059"  # Rasa calls the action servers through the proxy
     for secret in (API_TOKEN, REST_TOKEN):
         assert secret not in conf
+
+
+def test_the_web_chat_sign_in_key_is_named_in_the_credentials_never_written(tmp_path):
+    key = "unit-webchat-key-" + "w" * 24
+    env = production_env(
+        {
+            "LDN_DATA_DIR": str(tmp_path),
+            "RASA_AUTH_TOKEN": API_TOKEN,
+            "LDN_REST_TOKEN": REST_TOKEN,
+            "LDN_WEBCHAT_JWT_KEY": key,
+        }
+    )
+    credentials = ProductionStack(env=env).credentials_file()
+    text = (tmp_path / "credentials.generated.yml").read_text()
+    assert credentials == str(tmp_path / "credentials.generated.yml")
+    section = text.split("channels.webchat.ClinicalSocketIOInput:\n", 1)[1]
+    assert section.startswith("  jwt_key: ${LDN_WEBCHAT_JWT_KEY}\n  jwt_method: HS256\n")
+    assert key not in text
+
+
+def test_without_a_sign_in_key_the_plain_credentials_are_used(tmp_path):
+    env = production_env(
+        {"LDN_DATA_DIR": str(tmp_path), "RASA_AUTH_TOKEN": API_TOKEN, "LDN_REST_TOKEN": REST_TOKEN}
+    )
+    env.pop("SLACK_BOT_TOKEN", None)
+    assert ProductionStack(env=env).credentials_file() == "credentials.yml"
