@@ -121,11 +121,15 @@ def tracker_database(env: dict[str, str], *command: str) -> str:
     return run_in_rasa_venv(env, "-m", "rasa_plugins.tracker_database", *command).strip()
 
 
-FLUSH_REDIS = """
-import os, redis
-redis.Redis(host=os.environ['LDN_REDIS_HOST'], port=int(os.environ['LDN_REDIS_PORT']),
-            db=int(os.environ['LDN_REDIS_DB'])).flushdb()
-"""
+def flush_redis_db(env: dict[str, str]) -> None:
+    """Empty the test Redis database (locks, Slack deliveries) with Debian's redis-cli."""
+    command = ["redis-cli", "-h", env["LDN_REDIS_HOST"], "-p", env["LDN_REDIS_PORT"]]
+    command += ["-n", env["LDN_REDIS_DB"], "FLUSHDB"]
+    extra = {"REDISCLI_AUTH": env["LDN_REDIS_PASSWORD"]} if env.get("LDN_REDIS_PASSWORD") else {}
+    done = subprocess.run(
+        command, env={**os.environ, **extra}, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "OK", done.stdout + done.stderr
 
 
 def rabbitmq_channel(env: dict[str, str]):
@@ -142,7 +146,7 @@ def rabbitmq_channel(env: dict[str, str]):
 
 def reset_services(env: dict[str, str]) -> None:
     tracker_database(env, "drop")
-    run_in_rasa_venv(env, "-c", FLUSH_REDIS)
+    flush_redis_db(env)
     connection, channel = rabbitmq_channel(env)
     channel.queue_delete(queue=env["LDN_RABBITMQ_QUEUE"])
     connection.close()

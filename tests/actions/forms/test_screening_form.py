@@ -217,9 +217,16 @@ async def test_lets_continue_reasks_without_counting_a_failure(dispatcher):
 # ------------------------------------------------------------------ leaving and coming back
 
 
-async def test_cancel_rejects_the_form_so_the_cancel_rule_runs(dispatcher):
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("cancel", "cancel"),  # so that the cancel rule runs
+        ("what are the side effects of LDN?", "ask_adverse_effects"),  # answered, then re-asked
+    ],
+)
+async def test_cancel_or_an_unrelated_question_rejects_the_form(text, intent, dispatcher):
     tracker = form_tracker(
-        "cancel", "cancel", slots=described("can my patient start LDN?"), requested="opioid_status"
+        text, intent, slots=described("can my patient start LDN?"), requested="opioid_status"
     )
     with pytest.raises(ActionExecutionRejection):
         await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
@@ -235,17 +242,6 @@ async def test_lets_continue_misread_as_cancel_still_resumes(dispatcher):
     events = await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
     slots = slot_events(events)
     assert slots["opioid_status"] is None and slots["requested_slot"] == "opioid_status"
-
-
-async def test_an_unrelated_question_rejects_the_form(dispatcher):
-    tracker = form_tracker(
-        "what are the side effects of LDN?",
-        "ask_adverse_effects",
-        slots=described("can my patient start LDN?"),
-        requested="opioid_status",
-    )
-    with pytest.raises(ActionExecutionRejection):
-        await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
 
 
 async def test_an_answer_classified_as_a_question_is_still_an_answer(dispatcher):
