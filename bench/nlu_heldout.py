@@ -192,11 +192,13 @@ def overrule_section(rows: list[Prediction]) -> str:
 
     from ldn_core.assistant import Assistant
     from ldn_core.retrieval import Retriever
-    from ldn_core.retrieval.encoder import MiniLMEncoder
+    from ldn_core.retrieval.tuning import tuned_encoder
+    from ldn_core.settings import Settings
 
-    repo = Path(__file__).resolve().parent.parent
+    knowledge = Path(__file__).resolve().parent.parent / "knowledge"
+    encoder = tuned_encoder(knowledge, Settings.from_env().encoder_dir, print)
     with tempfile.TemporaryDirectory() as cache:
-        retriever = Retriever.from_knowledge(repo / "knowledge", MiniLMEncoder(), Path(cache))
+        retriever = Retriever.from_knowledge(knowledge, encoder, Path(cache))
     assistant = Assistant(retriever)
     refused = [r for r in rows if r.predicted in (OOS, FALLBACK)]
     answered = [r for r in refused if assistant.overrules_out_of_scope(r.text)]

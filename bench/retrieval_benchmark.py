@@ -38,8 +38,9 @@ if str(REPO) not in sys.path:
 
 from ldn_core.assistant import Assistant, answers_from_store  # noqa: E402
 from ldn_core.retrieval import Retriever  # noqa: E402
-from ldn_core.retrieval.encoder import MiniLMEncoder  # noqa: E402
+from ldn_core.retrieval.tuning import tuned_encoder  # noqa: E402
 from ldn_core.routing import INTENT_TOPICS  # noqa: E402
+from ldn_core.settings import Settings  # noqa: E402
 
 # Intents whose rule runs action_answer_question (data/rules/knowledge.yml; a test keeps the
 # two in step); every other intent is handled without the store.
@@ -302,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"--nlu-model: no file {args.nlu_model} (train with scripts/model.py)")
 
     started = time.perf_counter()
-    encoder = MiniLMEncoder()
+    encoder = tuned_encoder(KNOWLEDGE, Settings.from_env().encoder_dir, print)
     print(f"encoder load: {time.perf_counter() - started:.1f} s")
     with tempfile.TemporaryDirectory() as cache:
         started = time.perf_counter()

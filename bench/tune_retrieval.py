@@ -40,8 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from retrieval_benchmark import KNOWLEDGE, Question, load_questions  # noqa: E402
 
 from ldn_core.retrieval import Retriever  # noqa: E402
-from ldn_core.retrieval.encoder import MiniLMEncoder  # noqa: E402
 from ldn_core.retrieval.retriever import QuerySignals, RetrievalConfig  # noqa: E402
+from ldn_core.retrieval.tuning import tuned_encoder  # noqa: E402
+from ldn_core.settings import Settings  # noqa: E402
 
 TITLE_WEIGHTS = [0.0, 0.1, 0.2, 0.3]
 LEXICAL_WEIGHTS = [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4]
@@ -170,8 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     questions = load_questions("dev")
+    encoder = tuned_encoder(KNOWLEDGE, Settings.from_env().encoder_dir, print)
     with tempfile.TemporaryDirectory() as cache:
-        retriever = Retriever.from_knowledge(KNOWLEDGE, MiniLMEncoder(), Path(cache))
+        retriever = Retriever.from_knowledge(KNOWLEDGE, encoder, Path(cache))
     data = [(q, retriever.signals(q.q)) for q in questions]
     answerable = [(q, s) for q, s in data if q.answerable]
     print(f"dev questions: {len(data)} ({len(answerable)} answerable)")

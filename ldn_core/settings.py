@@ -12,7 +12,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 @dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path
-    cache_dir: Path
+    cache_dir: Path  # the embedding index
+    encoder_dir: Path  # the domain-tuned sentence encoder (ldn_core.retrieval.tuning)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -20,4 +21,5 @@ class Settings:
         return cls(
             knowledge_dir=Path(os.environ.get("LDN_KNOWLEDGE_DIR", REPO_ROOT / "knowledge")),
             cache_dir=cache / "index",
+            encoder_dir=cache / "encoders",
         )

@@ -33,6 +33,9 @@ phase() {
 
 phase lint            $PY -m ruff check ldn_core actions channels rasa_plugins nlu_components scripts tests bench
 phase knowledge       $PY -m ldn_core.knowledge.validate
+# the domain-tuned retrieval encoder and the embedding index (about 2 min when the knowledge
+# changed; cached by content hash otherwise)
+phase index           $PY -m ldn_core.retrieval.build
 phase unit            $PY -m pytest tests/core tests/actions tests/scripts tests/bench -q -p no:cacheprovider
 phase data-validate   $RASA data validate --config config.yml --domain domain.yml --data data
 phase train           $PY scripts/model.py

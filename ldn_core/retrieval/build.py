@@ -6,9 +6,8 @@ import logging
 import sys
 import time
 
-from ldn_core.knowledge import KnowledgeError
-from ldn_core.retrieval.encoder import shared_encoder
 from ldn_core.retrieval.retriever import Retriever
+from ldn_core.retrieval.tuning import tuned_encoder
 from ldn_core.settings import Settings
 
 
@@ -18,10 +17,13 @@ def main() -> int:
     started = time.monotonic()
     print("==> loading the knowledge store and its embedding index", flush=True)
     try:
-        retriever = Retriever.from_knowledge(
-            settings.knowledge_dir, shared_encoder(), settings.cache_dir
+        encoder = tuned_encoder(
+            settings.knowledge_dir,
+            settings.encoder_dir,
+            progress=lambda line: print(f"    {line}", flush=True),
         )
-    except KnowledgeError as err:
+        retriever = Retriever.from_knowledge(settings.knowledge_dir, encoder, settings.cache_dir)
+    except ValueError as err:  # a KnowledgeError, or a bad encoder_tuning.yaml
         print(f"error: knowledge store does not load: {err}", file=sys.stderr)
         return 1
     print(

