@@ -15,7 +15,8 @@ rest is arithmetic on those signals, in two steps:
    score, the vocabulary coverage, the best top-3 passage match, whether the question names
    LDN/naltrexone, the best title-view cosine, whether it refers to the drug as "it"/"this
    drug", the specific coverage (unknown common English words neutral) and the best cosine
-   with a hand-written passage question (``questions:``). Nested feature
+   with a hand-written passage question (``questions:``) and the best cosine with an off-topic
+   reference question (``knowledge/offtopic.yaml``). Nested feature
    sets (``FEATURE_SETS``) are compared by repeated k-fold CV; the one with the better CV
    off-topic-abstained - 2 x wrongly-abstained wins (the smaller on a tie). Its coefficients
    fitted on the whole dev split are printed for knowledge/retrieval.yaml.
@@ -47,7 +48,17 @@ from ldn_core.settings import Settings  # noqa: E402
 TITLE_WEIGHTS = [0.0, 0.1, 0.2, 0.3]
 LEXICAL_WEIGHTS = [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4]
 QUESTION_WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0]
-FEATURES = ("score", "coverage", "match", "names", "title", "refers", "specific", "question")
+FEATURES = (
+    "score",
+    "coverage",
+    "match",
+    "names",
+    "title",
+    "refers",
+    "specific",
+    "question",
+    "offtopic",
+)
 # Candidate abstention models (column indices into FEATURES), compared by CV on dev.
 FEATURE_SETS = {
     "score coverage names": [0, 1, 3],
@@ -60,6 +71,10 @@ FEATURE_SETS = {
     "+ refers title specific question": [0, 1, 3, 4, 5, 6, 7],
     "+ refers specific question": [0, 1, 3, 5, 6, 7],
     "all eight": [0, 1, 2, 3, 4, 5, 6, 7],
+    "+ refers title specific offtopic": [0, 1, 3, 4, 5, 6, 8],
+    "+ refers title specific question offtopic": [0, 1, 3, 4, 5, 6, 7, 8],
+    "+ refers specific question offtopic": [0, 1, 3, 5, 6, 7, 8],
+    "all nine": [0, 1, 2, 3, 4, 5, 6, 7, 8],
 }
 
 Data = list[tuple[Question, QuerySignals]]
@@ -140,6 +155,7 @@ def features(retriever: Retriever, data: Data, cfg: RetrievalConfig) -> np.ndarr
                 float(a.refers),
                 a.specific,
                 a.question,
+                a.offtopic,
             ]
         )
     return np.array(rows)

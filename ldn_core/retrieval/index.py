@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 # Bump when passage_document(), embedded_document() or embedded_title() changes: it
 # invalidates every cached index.
-DOC_FORMAT = "views:title+conditions+text,title,questions/strip-generic/v4"
+DOC_FORMAT = "views:title+conditions+text,title,questions,offtopic/strip-generic/v5"
 
 # How many times the title is repeated in the lexical (BM25) document: a field weight, so a
 # word in the title counts more than the same word in the text (dev: R@1 0.88 -> 0.90).
@@ -79,6 +79,7 @@ class ViewScores:
     full: np.ndarray
     title: np.ndarray  # zeros when the index has no title view
     question: np.ndarray  # best cosine over the passage's questions; see ``question_scores``
+    offtopic: float = 0.0  # best cosine with an off-topic reference question (0: none)
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,14 @@ class PassageIndex:
         title_vectors: np.ndarray | None = None,
         question_vectors: np.ndarray | None = None,
         question_owner: np.ndarray | None = None,
+        offtopic_vectors: np.ndarray | None = None,
     ):
         """``vectors``: the full view (``embedded_document``); ``title_vectors``: the title
         view (``embedded_title``), same row order; None when only the full view exists.
         ``question_vectors``: one row per hand-written question (``embedded_questions``) and
-        ``question_owner`` the index of the passage each row belongs to."""
+        ``question_owner`` the index of the passage each row belongs to.
+        ``offtopic_vectors``: one row per off-topic reference question
+        (``ldn_core.retrieval.offtopic``); none: the off-topic cosine is 0."""
         if len(passages) != vectors.shape[0]:
             raise ValueError("index and passages are out of step")
         if title_vectors is not None and title_vectors.shape != vectors.shape:
@@ -120,6 +124,9 @@ class PassageIndex:
         self.title_vectors = title_vectors
         self.question_vectors = question_vectors
         self.question_owner = question_owner.astype(np.int64)
+        if offtopic_vectors is None:
+            offtopic_vectors = np.zeros((0, vectors.shape[1]), dtype=vectors.dtype)
+        self.offtopic_vectors = offtopic_vectors
         self.has_questions = np.zeros(len(passages), dtype=bool)
         self.has_questions[self.question_owner] = True
         self.encoder = encoder
@@ -139,8 +146,11 @@ class PassageIndex:
         cache_dir: Path | None = None,
         prepare_question: Callable[[str], str] | None = None,
         salt: str = "",
+        offtopic: Sequence[str] = (),
     ) -> PassageIndex:
-        """``prepare_question`` and ``salt``: see ``embedded_questions`` and ``cache_key``."""
+        """``prepare_question`` and ``salt``: see ``embedded_questions`` and ``cache_key``;
+        ``offtopic``: the off-topic reference questions, prepared like the passage questions
+        (``salt`` must identify them)."""
         passages = list(store.passages)
         cache_file = None
         if cache_dir is not None:
@@ -148,7 +158,7 @@ class PassageIndex:
             if cache_file.exists():
                 cached = np.load(cache_file, allow_pickle=False)
                 ids = [str(i) for i in cached["ids"]]
-                views = ("title_vectors", "question_vectors", "question_owner")
+                views = ("title_vectors", "question_vectors", "question_owner", "offtopic_vectors")
                 if ids == [p.id for p in passages] and all(v in cached for v in views):
                     log.info("embedding index loaded from cache (%d passages)", len(ids))
                     return cls(
@@ -158,23 +168,28 @@ class PassageIndex:
                         cached["title_vectors"],
                         cached["question_vectors"],
                         cached["question_owner"],
+                        cached["offtopic_vectors"],
                     )
         started = time.perf_counter()
         questions = [
             (i, q) for i, p in enumerate(passages) for q in embedded_questions(p, prepare_question)
         ]
-        n = len(passages)
+        prepare = prepare_question or (lambda q: strip_generic(q) or q)
+        n, m = len(passages), len(questions)
         every = encoder.encode(
             [embedded_document(p) for p in passages]
             + [embedded_title(p) for p in passages]
             + [q for _, q in questions]
+            + [prepare(q) for q in offtopic]
         )
-        vectors, title_vectors, question_vectors = every[:n], every[n : 2 * n], every[2 * n :]
+        vectors, title_vectors = every[:n], every[n : 2 * n]
+        question_vectors, offtopic_vectors = every[2 * n : 2 * n + m], every[2 * n + m :]
         question_owner = np.array([i for i, _ in questions], dtype=np.int64)
         log.info(
-            "embedded %d passages and %d questions in %.1f s",
+            "embedded %d passages, %d questions and %d off-topic references in %.1f s",
             n,
-            len(questions),
+            m,
+            len(offtopic),
             time.perf_counter() - started,
         )
         if cache_file is not None:
@@ -187,9 +202,18 @@ class PassageIndex:
                 title_vectors=title_vectors,
                 question_vectors=question_vectors,
                 question_owner=question_owner,
+                offtopic_vectors=offtopic_vectors,
             )
             tmp.replace(cache_file)  # atomic: a crash never leaves a half-written index
-        return cls(passages, vectors, encoder, title_vectors, question_vectors, question_owner)
+        return cls(
+            passages,
+            vectors,
+            encoder,
+            title_vectors,
+            question_vectors,
+            question_owner,
+            offtopic_vectors,
+        )
 
     def similarities(self, query: str) -> np.ndarray:
         """Cosine similarity of ``query`` with every passage, in ``self.passages`` order."""
@@ -208,8 +232,12 @@ class PassageIndex:
         title = (
             np.zeros_like(full) if self.title_vectors is None else self.title_vectors @ query_vector
         )
+        offtopic = self.offtopic_vectors @ query_vector
         return ViewScores(
-            full, title, self.question_scores(self.question_vectors @ query_vector, full)
+            full,
+            title,
+            self.question_scores(self.question_vectors @ query_vector, full),
+            float(offtopic.max()) if offtopic.size else 0.0,
         )
 
     def question_scores(self, per_question: np.ndarray, full: np.ndarray) -> np.ndarray:

@@ -44,6 +44,7 @@ from ldn_core.knowledge import KnowledgeStore
 from ldn_core.retrieval.encoder import Encoder, encoder_dictionary
 from ldn_core.retrieval.index import Hit, PassageIndex, lexical_document
 from ldn_core.retrieval.lexical import LexicalIndex
+from ldn_core.retrieval.offtopic import load_offtopic_examples
 from ldn_core.retrieval.query import QueryExpander
 
 # The question names the drug: LDN, naltrexone (typos are expanded by the lexicon first),
@@ -72,7 +73,8 @@ class RetrievalConfig:
     question_weight: float = 0.0  # weight of the best question-view cosine added to the cosine
     # answerability = bias + score x best text score + coverage x coverage + match x match
     # + names x names_ldn + title x best title cosine + refers x refers
-    # + specific x specific coverage + question x best question cosine; abstain when it is
+    # + specific x specific coverage + question x best question cosine
+    # + offtopic x best cosine with an off-topic reference question; abstain when it is
     # below 0. All zero (the default): the model is off.
     answerable_bias: float = 0.0
     answerable_score: float = 0.0
@@ -83,6 +85,7 @@ class RetrievalConfig:
     answerable_refers: float = 0.0
     answerable_specific: float = 0.0
     answerable_question: float = 0.0
+    answerable_offtopic: float = 0.0
     # A question the NLU reads as out of scope (or is unsure of) is still answered from the
     # store when its answerability is at least this (text alone, no hints); 0 = never.
     overrule_out_of_scope_at: float = 0.0
@@ -118,6 +121,7 @@ class QuerySignals:
     specific_coverage: float = 1.0  # LexicalIndex.specific_coverage of the content query
     # best cosine with each passage's hand-written questions (``PassageIndex.question_scores``)
     question_similarities: np.ndarray | None = None
+    offtopic: float = 0.0  # best cosine with an off-topic reference question (offtopic.py)
 
     @property
     def top_similarity(self) -> float:
@@ -148,6 +152,7 @@ class Answerability:
     refers: bool = False
     specific: float = 1.0  # specific coverage
     question: float = 0.0  # best cosine with a hand-written passage question
+    offtopic: float = 0.0  # best cosine with an off-topic reference question
 
 
 @dataclass(frozen=True)
@@ -192,12 +197,13 @@ class Retriever:
         store = KnowledgeStore.load(root)
         lexicon = root / "lexicon" / "abbreviations.yaml"
         expander = QueryExpander.load(lexicon)
-        # passage questions are expanded with the lexicon like user questions, so the cached
-        # index depends on the lexicon too
-        salt = hashlib.sha256(lexicon.read_bytes()).hexdigest()[:16]
+        offtopic = load_offtopic_examples(root)
+        # passage questions and off-topic references are expanded with the lexicon like user
+        # questions, so the cached index depends on the lexicon and the references too
+        salt = hashlib.sha256(lexicon.read_bytes() + "\x1e".join(offtopic).encode()).hexdigest()
         return cls(
             store,
-            PassageIndex.build(store, encoder, cache_dir, expander.content, salt),
+            PassageIndex.build(store, encoder, cache_dir, expander.content, salt[:16], offtopic),
             expander,
             RetrievalConfig.load(root / "retrieval.yaml"),
         )
@@ -235,6 +241,7 @@ class Retriever:
             names_ldn=NAMES_LDN.search(expanded) is not None,
             refers=REFERS.search(text) is not None,
             specific_coverage=self.lexical.specific_coverage(content),
+            offtopic=views.offtopic,
         )
 
     def answerability(
@@ -270,6 +277,7 @@ class Retriever:
             cfg.answerable_refers,
             cfg.answerable_specific,
             cfg.answerable_question,
+            cfg.answerable_offtopic,
         )
         model_on = any(weights) or cfg.answerable_bias != 0.0
         logit = (
@@ -282,6 +290,7 @@ class Retriever:
             + cfg.answerable_refers * float(signals.refers)
             + cfg.answerable_specific * signals.specific_coverage
             + cfg.answerable_question * question
+            + cfg.answerable_offtopic * signals.offtopic
         )
         abstain = (
             (model_on and logit < 0.0)
@@ -299,6 +308,7 @@ class Retriever:
             signals.refers,
             signals.specific_coverage,
             question,
+            signals.offtopic,
         )
 
     def decide(

@@ -72,7 +72,7 @@ def test_title_view_and_title_weighted_lexical_document():
     p = PASSAGES[4]
     assert embedded_title(p) == "Opioid washout before"  # generic words stripped
     assert lexical_document(p).count("Opioid washout before LDN") == 3  # title x2 + document
-    assert "v4" in DOC_FORMAT
+    assert "v5" in DOC_FORMAT and "offtopic" in DOC_FORMAT
 
 
 def test_index_keeps_a_title_view_and_caches_it(tmp_path, encoder):
