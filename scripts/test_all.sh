@@ -36,7 +36,7 @@ phase knowledge       $PY -m ldn_core.knowledge.validate
 # the domain-tuned retrieval encoder and the embedding index (about 2 min when the knowledge
 # changed; cached by content hash otherwise)
 phase index           $PY -m ldn_core.retrieval.build
-phase unit            $PY -m pytest tests/core tests/actions tests/scripts tests/bench -q -p no:cacheprovider
+phase unit            $PY -m pytest tests/core tests/actions tests/scripts tests/bench tests/nlu_components -q -p no:cacheprovider
 phase data-validate   $RASA data validate --config config.yml --domain domain.yml --data data
 phase train           $PY scripts/model.py
 if [ $failed -eq 0 ]; then
