@@ -74,6 +74,11 @@ class Question:
         return bool(self.answers)
 
 
+def served_encoder():
+    """The encoder the assistant serves with: MiniLM tuned on this store (built if missing)."""
+    return tuned_encoder(KNOWLEDGE, Settings.from_env().encoder_dir, print)
+
+
 def load_questions(split: str, directory: Path = QUESTIONS_DIR) -> list[Question]:
     """Questions of ``split`` ("dev", "test" or "all") from every file of the directory."""
     out: list[Question] = []
@@ -303,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"--nlu-model: no file {args.nlu_model} (train with scripts/model.py)")
 
     started = time.perf_counter()
-    encoder = tuned_encoder(KNOWLEDGE, Settings.from_env().encoder_dir, print)
+    encoder = served_encoder()
     print(f"encoder load: {time.perf_counter() - started:.1f} s")
     with tempfile.TemporaryDirectory() as cache:
         started = time.perf_counter()

@@ -19,11 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from retrieval_benchmark import KNOWLEDGE, load_questions, nlu_parses  # noqa: E402
+from retrieval_benchmark import KNOWLEDGE, load_questions, nlu_parses, served_encoder  # noqa: E402
 
 from ldn_core.retrieval import Retriever  # noqa: E402
-from ldn_core.retrieval.tuning import tuned_encoder  # noqa: E402
-from ldn_core.settings import Settings  # noqa: E402
 
 UNSURE_OR_REFUSED = frozenset({"out_of_scope", "nlu_fallback"})
 MARGINS = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0]
@@ -36,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     questions = load_questions("dev")
     parses = nlu_parses(args.nlu_model.resolve(), [q.q for q in questions])
     refused = [q for q in questions if parses[q.q]["intent"] in UNSURE_OR_REFUSED]
-    encoder = tuned_encoder(KNOWLEDGE, Settings.from_env().encoder_dir, print)
+    encoder = served_encoder()
     with tempfile.TemporaryDirectory() as cache:
         retriever = Retriever.from_knowledge(KNOWLEDGE, encoder, Path(cache))
     scored = []

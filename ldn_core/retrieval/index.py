@@ -55,6 +55,12 @@ def embedded_title(passage: Passage) -> str:
     return strip_generic(passage.title) or passage.title
 
 
+def stripped_question(question: str) -> str:
+    """A question without LDN-generic filler (the question itself when nothing is left): the
+    preparation used when the caller gives none."""
+    return strip_generic(question) or question
+
+
 def embedded_questions(passage: Passage, prepare: Callable[[str], str] | None = None) -> list[str]:
     """The third embedded view: the passage's hand-written ``questions`` (doc2query by hand).
     A clinician's question is closer in form to another question than to a 4-sentence
@@ -63,8 +69,7 @@ def embedded_questions(passage: Passage, prepare: Callable[[str], str] | None = 
     question before embedding it (``QueryExpander.content``: abbreviations expanded, generic
     words stripped), so both sides of the comparison get the same treatment; without it the
     questions are only stripped."""
-    prepare = prepare or (lambda q: strip_generic(q) or q)
-    return [prepare(q) for q in passage.questions]
+    return [(prepare or stripped_question)(q) for q in passage.questions]
 
 
 def lexical_document(passage: Passage) -> str:
@@ -174,7 +179,7 @@ class PassageIndex:
         questions = [
             (i, q) for i, p in enumerate(passages) for q in embedded_questions(p, prepare_question)
         ]
-        prepare = prepare_question or (lambda q: strip_generic(q) or q)
+        prepare = prepare_question or stripped_question
         n, m = len(passages), len(questions)
         every = encoder.encode(
             [embedded_document(p) for p in passages]
