@@ -52,6 +52,7 @@ class ActionScreenPatient(Action):
             SlotSet("patient_facts", facts_to_dict(facts)),
             SlotSet("screening_pending", still_missing),
             SlotSet("topic", "screening"),
+            SlotSet("walkthrough_requested", False),
             *reset_events(SCREENING_FORM),
         ]
 

@@ -42,8 +42,9 @@ from ldn_core.retrieval.tuning import tuned_encoder  # noqa: E402
 from ldn_core.routing import INTENT_TOPICS  # noqa: E402
 from ldn_core.settings import Settings  # noqa: E402
 
-# Intents whose rule runs action_answer_question (data/rules/knowledge.yml; a test keeps the
-# two in step); every other intent is handled without the store.
+# Intents whose question the router always searches with their topic hints
+# (data/rules/respond.yml sends them to action_respond; a test keeps the two in step). The
+# full routed path, with declines and verdicts, is measured by bench/realistic_benchmark.py.
 ANSWERED_FROM_STORE = frozenset(INTENT_TOPICS) | {"followup"}
 # Refusals and clarifying questions that a confident store answer replaces (no form active).
 OVERRULABLE = frozenset({"out_of_scope", "nlu_fallback"})

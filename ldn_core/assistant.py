@@ -7,12 +7,15 @@ import logging
 import re
 import threading
 import time
+from pathlib import Path
 
 from ldn_core.answer import Answer, compose_knowledge_answer, message, no_answer
 from ldn_core.answer.clinical import compose_schedule, compose_screening
 from ldn_core.answer.compose import RuleStatement
 from ldn_core.extraction import extract_facts
+from ldn_core.knowledge.short_answers import load_short_answers
 from ldn_core.patient import PatientFacts
+from ldn_core.respond import Reply, Router, State, Turn
 from ldn_core.retrieval import Retriever
 from ldn_core.retrieval.encoder import Encoder, shared_encoder
 from ldn_core.retrieval.retriever import RetrievalResult
@@ -24,9 +27,12 @@ log = logging.getLogger(__name__)
 
 
 class Assistant:
-    def __init__(self, retriever: Retriever):
+    def __init__(self, retriever: Retriever, knowledge_dir: Path | None = None):
         self.retriever = retriever
         self.store = retriever.store
+        kdir = knowledge_dir or Settings.from_env().knowledge_dir
+        self.short_answers = load_short_answers(kdir, {p.id for p in self.store.passages})
+        self._router = Router(self)
 
     @classmethod
     def load(cls, settings: Settings | None = None, encoder: Encoder | None = None) -> Assistant:
@@ -41,7 +47,25 @@ class Assistant:
             len(retriever.store.sources),
             time.perf_counter() - started,
         )
-        return cls(retriever)
+        return cls(retriever, settings.knowledge_dir)
+
+    def respond(self, turn: Turn, state: State, today: dt.date) -> Reply:
+        """Any message outside a form: answered first, refined after (``ldn_core.respond``)."""
+        return self._router.respond(turn, state, today)
+
+    def extract(self, text: str, today: dt.date) -> PatientFacts:
+        return extract_facts(text, today)
+
+    def verdict(self, facts: PatientFacts, today: dt.date) -> Answer:
+        """The screening verdict for known facts (with the schedule when LDN can start)."""
+        result = screen(facts, today)
+        schedule = None
+        if result.verdict is Verdict.CAN_START:
+            schedule = build_schedule(result.earliest_start or result.start_date)
+        return compose_screening(self.store, result, schedule)
+
+    def dosing_rules(self) -> tuple[RuleStatement, ...]:
+        return dosing_rule_statements()
 
     def answer_question(
         self,
@@ -99,11 +123,7 @@ class Assistant:
         When LDN can be started, the answer includes the standard dated schedule.
         """
         facts = (known or PatientFacts()).merged_with(extract_facts(text, today))
-        result = screen(facts, today)
-        schedule = None
-        if result.verdict is Verdict.CAN_START:
-            schedule = build_schedule(result.earliest_start or result.start_date)
-        return compose_screening(self.store, result, schedule), facts
+        return self.verdict(facts, today), facts
 
     def titration_schedule(self, text: str, today: dt.date) -> Answer:
         """A schedule from a free-text request ("sensitive patient, starting Monday")."""

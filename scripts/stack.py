@@ -147,7 +147,7 @@ class Stack:
         self._wait(name, lambda: _get(f"{url}/health")[0] == 200, timeout)
         # Ready means the knowledge store and embedding model are loaded: ask one question.
         warmup = {
-            "next_action": "action_answer_question",
+            "next_action": "action_respond",
             "sender_id": "stack-warmup",
             "tracker": {
                 "sender_id": "stack-warmup",

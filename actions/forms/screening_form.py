@@ -46,7 +46,9 @@ class ValidateScreeningForm(LdnFormValidation):
         return missing_slots(screen(facts_of(tracker), today()))
 
     def activation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict:
-        facts = extract_facts(latest_text(tracker), today())
+        # The router opens the form after it has answered: the facts it already gathered
+        # (patient_facts) stay, and the triggering message may add more.
+        facts = facts_of(tracker).merged_with(extract_facts(latest_text(tracker), today()))
         return {FACTS: facts_to_dict(facts), PENDING: True}
 
     def answers(self, slot: str, text: str, tracker: Tracker) -> bool:

@@ -1,0 +1,471 @@
+"""From any message to a reply: retrieval first, the NLU's reading as a hint.
+
+No single classifier decision may throw a clinical question away. Every message outside a
+form comes here (``actions/respond.py``), and:
+
+1. noise is removed for understanding (``ldn_core.understanding.clean``);
+2. a request about the previous answer ("source for that?", "why?") is answered from it;
+3. small talk gets its canned reply only when nothing clinical is left in the message;
+4. the store is searched (NLU intent and entities only add topics to favour);
+5. patient facts in the message (an opioid, a liver problem, a planned operation...) add a
+   screening verdict, with what is still unconfirmed, and the evidence for the named
+   condition; a safety verdict leads, otherwise the direct answer does;
+6. a question is declined only when the store has no good match AND nothing marks it as an
+   LDN question (no mention of LDN or naltrexone, no follow-up context, no patient facts).
+
+Diagram and thresholds: docs/routing.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+
+from ldn_core.answer import Answer, Point, compose_knowledge_answer, no_answer, out_of_scope
+from ldn_core.answer.compose import RuleStatement
+from ldn_core.answer.merge import merge_answers
+from ldn_core.knowledge.short_answers import ShortAnswer, short_answer_for
+from ldn_core.patient import PatientFacts
+from ldn_core.retrieval.retriever import RetrievalResult
+from ldn_core.routing import CONDITION_TOPIC, Context
+from ldn_core.rules import Verdict
+from ldn_core.understanding import (
+    already_on_ldn,
+    asks_about_starting,
+    clean_message,
+    followup_request,
+    is_question_shaped,
+    mentions_ldn,
+)
+
+SMALLTALK_RESPONSES = {
+    "greet": "utter_greet",
+    "goodbye": "utter_goodbye",
+    "thanks": "utter_thanks",
+    "bot_challenge": "utter_iamabot",
+    "help": "utter_help",
+    "affirm": "utter_anything_else",
+    "deny": "utter_anything_else",
+    "cancel": "utter_anything_else",
+}
+# Intents that name a kind of LDN question: their topics are hints for retrieval.
+SCREENING_INTENTS = frozenset({"request_screening", "inform"})
+DOSING_INTENTS = frozenset({"ask_dosing", "ask_titration"})
+# A message asking to be walked through the screening questions opens the form.
+WALKTHROUGH = re.compile(
+    r"\b(?:ask me the (?:screening )?questions|walk me through|screening questions|"
+    r"(?:start|run|do) (?:a |the )?screening|screen (?:my|this|a|the) (?:patient|pt))\b",
+    re.IGNORECASE,
+)
+# When the store abstains on a message that is clearly about LDN, the best passages are
+# still shown if the best cosine reaches this floor (else: "no cited answer").
+LDN_ANSWER_FLOOR = 0.30
+MAX_CONDITION_POINTS = 2
+WALKTHROUGH_BUTTON = ("Ask me the screening questions", "Ask me the screening questions")
+ANSWER_WORDS = 12  # a reply this short, while a screening is pending, answers its questions
+BLOCKING_VERDICTS = frozenset(
+    {Verdict.DO_NOT_START, Verdict.WAIT_UNTIL, Verdict.NEEDS_SPECIALIST_REVIEW}
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message as the NLU read it."""
+
+    text: str
+    intent: str | None = None
+    confidence: float = 0.0
+    entities: dict[str, str] = field(default_factory=dict)  # entity -> last value
+
+
+@dataclass(frozen=True)
+class State:
+    """What the conversation carried into this turn."""
+
+    context: Context = field(default_factory=Context)
+    facts: PatientFacts | None = None
+    screening_pending: bool = False
+    last_passages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    route: str  # how it was answered: for logs, tests and the benchmark
+    answer: Answer | None = None
+    response: str | None = None  # a canned domain response (small talk)
+    context: Context = field(default_factory=Context)
+    facts: PatientFacts | None = None
+    screening_pending: bool = False
+    passages: tuple[str, ...] = ()  # passage ids shown, for "source for that?"
+    open_form: str | None = None  # a form the clinician asked for
+    noise: tuple[str, ...] = ()  # kinds of noise removed (logged, never the text)
+
+
+def has_patient_facts(facts: PatientFacts) -> bool:
+    """Facts that bear on a screening verdict (a named condition alone does not)."""
+    return bool(
+        facts.opioids
+        or facts.opioid_free is not None
+        or facts.liver_status
+        or facts.renal_impairment
+        or facts.procedure_planned
+        or facts.pregnant
+        or facts.breastfeeding
+        or facts.on_naltrexone_50mg
+        or facts.on_naltrexone_bupropion
+        or facts.age_years is not None
+    )
+
+
+def has_safety_exposure(facts: PatientFacts) -> bool:
+    """A patient's opioid or other naltrexone product: always worth a verdict beside the
+    answer. An opioid merely named in a general question ("how long off morphine before
+    LDN?") is not a patient's exposure: neither current, nor stopped on a known day."""
+    patient_opioid = any(
+        o.current is True or o.last_dose is not None or o.maintenance for o in facts.opioids
+    )
+    return bool(patient_opioid or facts.on_naltrexone_50mg or facts.on_naltrexone_bupropion)
+
+
+class Router:
+    def __init__(self, assistant) -> None:  # ldn_core.assistant.Assistant (no import cycle)
+        self.assistant = assistant
+        self.store = assistant.store
+        self.retriever = assistant.retriever
+        self._passage_set = {p.id for p in self.store.passages}
+
+    def _passage_ids(self, answer: Answer) -> tuple[str, ...]:
+        """Store passages an answer shows (rule statements and short answers excluded)."""
+        return tuple(p.origin_id for p in answer.points if p.origin_id in self._passage_set)
+
+    # ------------------------------------------------------------------ entry point
+
+    def respond(self, turn: Turn, state: State, today: dt.date) -> Reply:
+        cleaned = clean_message(turn.text)
+        text = cleaned.text
+        noise = cleaned.removed
+
+        request = followup_request(text) if state.last_passages else None
+        if request == "sources":
+            return self._sources_again(state, noise)
+
+        smalltalk = SMALLTALK_RESPONSES.get(turn.intent or "")
+        if cleaned.is_empty:
+            return Reply(
+                "smalltalk",
+                response=smalltalk or "utter_help",
+                context=state.context,
+                facts=state.facts,
+                screening_pending=state.screening_pending,
+                passages=state.last_passages,
+                noise=noise,
+            )
+
+        if WALKTHROUGH.search(text):
+            return Reply(
+                "form",
+                context=state.context,
+                facts=state.facts,
+                screening_pending=True,
+                open_form="screening_form",
+                noise=noise,
+            )
+
+        extracted = self.assistant.extract(text, today)
+        facts = extracted
+        if state.screening_pending and state.facts and answers_pending(turn, text, extracted):
+            facts = state.facts.merged_with(extracted)
+
+        intent = None if request == "why" else turn.intent
+        if request == "why":
+            intent = "followup"
+        hint_intent = intent if intent not in SMALLTALK_RESPONSES else None
+        result, query = self.assistant.search(
+            text,
+            hint_intent if hint_intent not in ("out_of_scope", "nlu_fallback") else None,
+            condition=turn.entities.get("condition"),
+            population=turn.entities.get("population"),
+            previous=state.context,
+        )
+        context = query.context
+        ldn_signal = (
+            mentions_ldn(text)
+            or (request is not None)
+            or (hint_intent == "followup" and state.context.question is not None)
+            or has_safety_exposure(extracted)
+        )
+
+        if smalltalk and result.abstained and not ldn_signal and not has_patient_facts(extracted):
+            return Reply(
+                "smalltalk",
+                response=smalltalk,
+                context=state.context,
+                facts=state.facts,
+                screening_pending=state.screening_pending,
+                passages=state.last_passages,
+                noise=noise,
+            )
+
+        # A patient already on LDN asks about managing it (surgery, side effects): the answer
+        # is the store's; a start verdict would answer a question nobody asked.
+        wants_verdict = (
+            has_patient_facts(facts)
+            and not already_on_ldn(text)
+            and (
+                has_safety_exposure(extracted)
+                or asks_about_starting(text)
+                or turn.intent in SCREENING_INTENTS
+                or facts is not extracted
+            )
+        )
+        if wants_verdict:
+            return self._composite(text, turn, facts, result, context, today, noise)
+
+        knowledge = self._knowledge_answer(text, intent, result, context, ldn_signal)
+        if knowledge is None:
+            if ldn_signal:
+                return Reply(
+                    "no_answer",
+                    no_answer(context.topic, context.condition),
+                    context=context,
+                    facts=state.facts,
+                    noise=noise,
+                )
+            return Reply(
+                "decline", out_of_scope(), context=state.context, facts=state.facts, noise=noise
+            )
+        return Reply(
+            "knowledge",
+            knowledge,
+            context=context,
+            facts=state.facts,
+            screening_pending=state.screening_pending,
+            passages=self._passage_ids(knowledge),
+            noise=noise,
+        )
+
+    # ------------------------------------------------------------------ parts
+
+    def _knowledge_answer(
+        self,
+        text: str,
+        intent: str | None,
+        result: RetrievalResult,
+        context: Context,
+        ldn_signal: bool,
+    ) -> Answer | None:
+        """The store's answer, or None when it has none worth showing."""
+        hits = result.hits
+        if result.abstained:
+            if not ldn_signal or result.top_similarity < LDN_ANSWER_FLOOR:
+                return None
+            best = result.candidates[0].score if result.candidates else 0.0
+            keep = self.retriever.config.keep_within
+            hits = [h for h in result.candidates if best - h.score <= keep][
+                : self.retriever.config.top_k
+            ]
+        passages = [hit.passage for hit in hits]
+        if not passages:
+            return None
+        rules: tuple[RuleStatement, ...] = ()
+        if intent in DOSING_INTENTS:
+            rules = self.assistant.dosing_rules()
+        lead = self._short_answer(text, passages)
+        answer = compose_knowledge_answer(
+            self.store,
+            passages,
+            topic=context.topic,
+            condition=context.condition,
+            rules=((lead,) if lead else ()) + rules,
+        )
+        return answer
+
+    def _short_answer(self, text: str, passages: list) -> RuleStatement | None:
+        if not is_question_shaped(text):
+            return None
+        found = short_answer_for(text, passages[:2], self.assistant.short_answers)
+        if found is None:
+            return None
+        short, passage = found
+        return short_statement(short, passage)
+
+    def _condition_evidence(self, condition: str | None, shown: set[str]) -> Answer | None:
+        topic = CONDITION_TOPIC.get(condition or "")
+        if not topic:
+            return None
+        query = f"does LDN work for {condition.replace('_', ' ')} evidence trials"
+        result = self.retriever.retrieve(query, {topic}, {condition})
+        passages = [
+            h.passage
+            for h in (result.candidates or result.hits)
+            if h.passage.topic == topic and h.passage.id not in shown
+        ][:MAX_CONDITION_POINTS]
+        if not passages:
+            return None
+        return compose_knowledge_answer(self.store, passages, topic=topic, condition=condition)
+
+    def _composite(
+        self,
+        text: str,
+        turn: Turn,
+        facts: PatientFacts,
+        result: RetrievalResult,
+        context: Context,
+        today: dt.date,
+        noise: tuple[str, ...],
+    ) -> Reply:
+        """Verdict + direct answer + evidence for the named condition, in one reply.
+
+        A verdict that stops or delays the start leads; otherwise the answer leads and the
+        verdict, with what is still to confirm, closes the reply as "for your patient".
+        """
+        verdict_answer = self.assistant.verdict(facts, today)
+        screening = verdict_answer.structured["screening"]
+        verdict = Verdict(screening["verdict"])
+        focus = fact_topics(facts)
+        knowledge = self._knowledge_answer(
+            text, turn.intent, self._focused(result, facts, focus), context, True
+        )
+        shown = set(self._passage_ids(knowledge)) if knowledge else set()
+        condition = facts.indication or turn.entities.get("condition") or context.condition
+        evidence = self._condition_evidence(condition, shown)
+        answers = [a for a in (knowledge, evidence) if a is not None]
+        still_missing = bool(screening.get("missing"))
+        buttons = (WALKTHROUGH_BUTTON,) if still_missing else ()
+        if verdict in BLOCKING_VERDICTS or not answers:
+            merged = merge_answers(self.store, [verdict_answer, *answers])
+        else:
+            closing = replace(verdict_answer, intro="")
+            merged = merge_answers(self.store, [*answers, closing])
+            merged = replace(
+                merged,
+                intro="",
+                points=merged.points
+                + (
+                    Point(
+                        "For your patient",
+                        verdict_answer.intro,
+                        verdict_answer.evidence or "very_low",
+                        (),
+                        "screening_summary",
+                    ),
+                ),
+            )
+        merged = replace(
+            merged,
+            kind=verdict_answer.kind,
+            topic="screening",
+            structured={**merged.structured, **verdict_answer.structured},
+            buttons=tuple(dict.fromkeys(merged.buttons + buttons)),
+        )
+        return Reply(
+            "composite",
+            merged,
+            context=Context(
+                topic=context.topic or "screening",
+                condition=condition,
+                population=context.population,
+                question=text,
+            ),
+            facts=facts,
+            screening_pending=still_missing,
+            passages=self._passage_ids(merged),
+            noise=noise,
+        )
+
+    def _focused(
+        self, result: RetrievalResult, facts: PatientFacts, topics: frozenset[str]
+    ) -> RetrievalResult:
+        """Passages on the topics the case's facts name (an opioid: opioids, interactions...).
+
+        A case's demographics and history pull retrieval away from its safety question, so the
+        ranked passages on those topics are kept; if none are ranked, a plain question about
+        the facts is searched instead.
+        """
+        if not topics:
+            return result
+        on_topic = [h for h in result.candidates if h.passage.topic in topics]
+        if not on_topic:
+            plain = self.retriever.retrieve(fact_query(facts), set(topics))
+            on_topic = [h for h in plain.candidates if h.passage.topic in topics]
+        if not on_topic:
+            return result
+        best = on_topic[0].score
+        kept = [h for h in on_topic if best - h.score <= self.retriever.config.keep_within]
+        return replace(result, hits=kept[:3], candidates=on_topic, abstained=False)
+
+    def _sources_again(self, state: State, noise: tuple[str, ...]) -> Reply:
+        passages = [
+            self.store.passage(pid) for pid in state.last_passages if pid in self._passage_set
+        ]
+        if not passages:
+            return Reply("no_answer", no_answer(), context=state.context, noise=noise)
+        answer = compose_knowledge_answer(
+            self.store, passages, topic=state.context.topic, condition=state.context.condition
+        )
+        answer = _with_intro(answer, "The sources behind my last answer, statement by statement:")
+        return Reply(
+            "sources",
+            answer,
+            context=state.context,
+            facts=state.facts,
+            screening_pending=state.screening_pending,
+            passages=state.last_passages,
+            noise=noise,
+        )
+
+
+# Facts that name the part of the store a case question is about.
+def fact_topics(facts: PatientFacts) -> frozenset[str]:
+    topics: set[str] = set()
+    if facts.opioids:
+        topics |= {"opioids", "interactions"}
+    if facts.on_naltrexone_50mg or facts.on_naltrexone_bupropion:
+        topics.add("other_naltrexone")
+    if facts.procedure_planned:
+        topics.add("perioperative")
+    if facts.liver_status and facts.liver_status != "normal":
+        topics.add("hepatic")
+    if facts.renal_impairment and facts.renal_impairment != "none":
+        topics.add("renal")
+    if facts.pregnant or facts.breastfeeding:
+        topics.add("pregnancy")
+    return frozenset(topics)
+
+
+def answers_pending(turn: Turn, text: str, extracted: PatientFacts) -> bool:
+    """Whether a message adds to the patient being screened rather than describing a new one:
+    an answer-like message ("no opioids, LFTs normal"), not a new case with its own age."""
+    if extracted.age_years is not None:
+        return False
+    return turn.intent == "inform" or len(text.split()) <= ANSWER_WORDS
+
+
+def short_statement(short: ShortAnswer, passage) -> RuleStatement:
+    return RuleStatement(
+        "In short", short.text, passage.evidence, passage.sources, f"{passage.id}#short"
+    )
+
+
+def _with_intro(answer: Answer, intro: str) -> Answer:
+    return replace(answer, intro=intro)
+
+
+def fact_query(facts: PatientFacts) -> str:
+    """A plain question about the facts of a case that name a safety topic."""
+    parts = []
+    if facts.opioids:
+        drugs = ", ".join(sorted({o.drug for o in facts.opioids}))
+        parts.append(f"patient taking opioids ({drugs}): can LDN be started, opioid washout")
+    if facts.on_naltrexone_bupropion or facts.on_naltrexone_50mg:
+        parts.append("LDN together with naltrexone-bupropion or 50 mg naltrexone")
+    if facts.procedure_planned:
+        parts.append("surgery planned, stopping LDN before the operation")
+    if facts.liver_status and facts.liver_status != "normal":
+        parts.append("LDN in liver disease")
+    if facts.renal_impairment and facts.renal_impairment != "none":
+        parts.append("LDN in kidney impairment")
+    if facts.pregnant or facts.breastfeeding:
+        parts.append("LDN in pregnancy or breastfeeding")
+    return "; ".join(parts)

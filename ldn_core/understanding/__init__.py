@@ -1,0 +1,24 @@
+"""Reading a clinician's message before it is answered: noise removed, signals found.
+
+Plain Python, no Rasa: the action server's router (``ldn_core.respond``) uses it, and so do
+the benchmarks.
+"""
+
+from ldn_core.understanding.clean import CleanedMessage, clean_message
+from ldn_core.understanding.signals import (
+    already_on_ldn,
+    asks_about_starting,
+    followup_request,
+    is_question_shaped,
+    mentions_ldn,
+)
+
+__all__ = [
+    "already_on_ldn",
+    "CleanedMessage",
+    "asks_about_starting",
+    "clean_message",
+    "followup_request",
+    "is_question_shaped",
+    "mentions_ldn",
+]

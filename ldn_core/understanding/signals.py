@@ -1,0 +1,106 @@
+"""Cheap, explainable signals read from a cleaned message.
+
+They decide nothing alone: the router (``ldn_core.respond``) weighs them with retrieval's
+answerability and the NLU's hints.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The message names the drug: LDN, naltrexone and its misspellings, products that contain it.
+_LDN = re.compile(
+    r"\b(?:ldn|ntx|naltr[a-z]*|nal?trex\w*|low[- ]?dose nal\w*|revia|vivitrol|contrave|mysimba)\b",
+    re.IGNORECASE,
+)
+
+# Requests about the previous answer that carry no subject of their own.
+_FOLLOWUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "sources",
+        re.compile(
+            r"^(?:\W*(?:and|ok|okay|thanks|great|so)\W+)?"
+            r"(?:(?:can|could) (?:you|i) (?:get|have|give|share|see|send)\s+(?:me\s+)?)?"
+            r"(?:the |a |any |your |some )?(?:source|sources|ref|refs|reference|"
+            r"references|citation|citations|evidence|paper|papers|study|studies|link|links|pmid|doi)"
+            r"\b[^?]{0,30}\??$"
+            r"|\b(?:where (?:does|did) (?:that|this|it) come from|where is (?:that|this) from|"
+            r"what(?:'s| is) (?:that|this) based on|based on what|says who|any (?:refs|sources)|"
+            r"(?:source|reference|citation|evidence) for (?:that|this|it))\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "why",
+        re.compile(
+            r"^\W*(?:but |and |ok |so )?(?:why|how come|why so|why is that|why not|explain"
+            r"(?: (?:that|why))?|the reason\??)\W*$",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+_QUESTION_START = re.compile(
+    r"^\W*(?:is|are|can|could|does|do|did|should|shall|will|would|may|must|has|have|was|were|"
+    r"how|when|which|what|whats|what's|who|where|why|any|ok|okay|safe)\b",
+    re.IGNORECASE,
+)
+_YES_NO_INSIDE = re.compile(
+    r"\b(?:is it|is ldn|is there|can (?:i|we|she|he|they|you|pts?|patients?)|"
+    r"should (?:i|we|she|he|they)|does (?:it|ldn)|do (?:i|we|they)|ok to|okay to|safe to|"
+    r"reasonable|appropriate|allowed|fine to)\b",
+    re.IGNORECASE,
+)
+
+# "can I start LDN", "ok to begin ldn tonight", "when can she start", "is LDN safe for him"
+_STARTING = re.compile(
+    r"\b(?:start|starting|begin|beginning|initiat\w*|commenc\w*|prescrib\w*|trial of|try|trying|"
+    r"put (?:him|her|them|pt|the patient) on|switch\w* (?:to|over)|add(?:ing)?|go ahead|"
+    r"candidate|eligible|suitable|reasonable|appropriate|safe (?:for|to|in)|ok(?:ay)? (?:for|to)|"
+    r"contraindicat\w*|proceed|restart\w*|resume|consider\w*|thinking (?:of|about)|wants?|"
+    r"would like|instead of|rather than|worth|option for|use (?:ldn|it))\b",
+    re.IGNORECASE,
+)
+
+
+# "pt on LDN", "taking low dose naltrexone", "already on it": the patient takes LDN already,
+# so the question is about managing it (surgery, side effects), not about starting.
+_ALREADY_ON = re.compile(
+    r"\b(?:on|taking|takes|using|uses|started|been on|maintained on|stable on|currently on)\s+"
+    r"(?:(?:ldn|low[- ]?dose naltrexone|naltrexone \d(?:\.\d)? ?mg)\b|it\b(?! yet))"
+    r"|\bldn (?:user|patient)s?\b",
+    re.IGNORECASE,
+)
+
+
+def already_on_ldn(text: str) -> bool:
+    return bool(_ALREADY_ON.search(text))
+
+
+def mentions_ldn(text: str) -> bool:
+    return bool(_LDN.search(text))
+
+
+def followup_request(text: str) -> str | None:
+    """ "sources?", "refs for that", "why?": the kind of request, or None."""
+    stripped = text.strip()
+    if len(stripped.split()) > 12:
+        return None
+    for kind, pattern in _FOLLOWUPS:
+        if pattern.search(stripped):
+            return kind
+    return None
+
+
+def is_question_shaped(text: str) -> bool:
+    """A yes/no or how/when/which question: its answer should lead with a direct line."""
+    last = re.split(r"(?<=[.!?\n])\s+", text.strip())[-1] if text.strip() else ""
+    return bool(
+        _QUESTION_START.search(last) or _YES_NO_INSIDE.search(text) or text.rstrip().endswith("?")
+    )
+
+
+def asks_about_starting(text: str) -> bool:
+    """Whether the message asks whether or when LDN can be started (or continued) for a
+    patient: the cue for a screening verdict next to the answer."""
+    return bool(_STARTING.search(text))

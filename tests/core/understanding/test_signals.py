@@ -1,0 +1,87 @@
+"""Signals the router weighs: LDN named, follow-up requests, question shape, starting."""
+
+from __future__ import annotations
+
+import pytest
+
+from ldn_core.understanding import (
+    asks_about_starting,
+    followup_request,
+    is_question_shaped,
+    mentions_ldn,
+)
+
+
+@pytest.mark.parametrize(
+    "text", ["ldn dose?", "Low-dose naltrexone in MS", "naltrexon for fibro", "Contrave and LDN"]
+)
+def test_ldn_is_recognised(text):
+    assert mentions_ldn(text)
+
+
+@pytest.mark.parametrize("text", ["gabapentin dose for PHN", "best biologic for Crohn's?"])
+def test_other_drugs_are_not_ldn(text):
+    assert not mentions_ldn(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("source for that?", "sources"),
+        ("refs?", "sources"),
+        ("can you give me the references", "sources"),
+        ("where does that come from?", "sources"),
+        ("what's that based on", "sources"),
+        ("why?", "why"),
+        ("but why", "why"),
+        ("how come?", "why"),
+    ],
+)
+def test_followup_requests(text, kind):
+    assert followup_request(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is the source of LDN's effect in fibromyalgia and how strong is the evidence overall",
+        "does LDN work for CRPS",
+        "thanks",
+    ],
+)
+def test_real_questions_are_not_followup_requests(text):
+    assert followup_request(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is LDN dosed by weight?",
+        "do the vivid dreams go away",
+        "can I start tonight",
+        "pt on tramadol, ok to start LDN",
+    ],
+)
+def test_question_shape(text):
+    assert is_question_shaped(text)
+
+
+def test_a_statement_is_not_question_shaped():
+    assert not is_question_shaped("LDN titration schedule")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I start LDN",
+        "considering LDN instead of pregabalin",
+        "wants LDN over a biologic, reasonable",
+        "ok to restart after surgery",
+    ],
+)
+def test_asks_about_starting(text):
+    assert asks_about_starting(text)
+
+
+def test_a_mechanism_question_does_not_ask_about_starting():
+    assert not asks_about_starting("how does LDN work")
