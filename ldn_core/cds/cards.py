@@ -79,6 +79,11 @@ def _bullets(title: str, lines: list[str]) -> list[str]:
     return [f"**{title}**", *(f"- {line}" for line in lines), ""] if lines else []
 
 
+def _references(citations: Citations) -> list[str]:
+    lines = citations.reference_lines()
+    return ["**References**", "", *lines, ""] if lines else []
+
+
 def _schedule_table(schedule: Schedule, cite: str) -> list[str]:
     rows = [
         f"| {r.step} | {r.start.isoformat()} | {r.end.isoformat() if r.end else 'continue'} "
@@ -189,6 +194,11 @@ def _path_lines(path: PathForward | None, citations: Citations) -> list[str]:
     result = path.result
     drugs = ", ".join(path.stopped)
     lines = [f"If {drugs} is stopped with the last dose on {path.last_dose.isoformat()}:"]
+    if result.earliest_start:
+        conservative = result.conservative_start
+        lines[0] += f" earliest start {result.earliest_start.isoformat()}" + (
+            f", conservative start {conservative.isoformat()}." if conservative else "."
+        )
     for reason in result.reasons:
         if reason.rule_id.startswith("opioid_") and reason.severity in ("wait", "review"):
             lines.append(f"{reason.text} {citations.cite(reason.sources)}")
@@ -226,7 +236,7 @@ def screening_card(
     ]
     if schedule is not None:
         detail += _schedule_table(schedule, citations.cite(schedule.sources))
-    detail += _bullets("References", citations.reference_lines()) + [DISCLAIMER]
+    detail += _references(citations) + [DISCLAIMER]
     card = _card(
         _summary(result, path, mapped, schedule),
         "\n".join(detail),
@@ -257,7 +267,7 @@ def not_ldn_card(order: DraftOrder, assessment: DoseAssessment | None) -> dict:
     ]
     if assessment is not None:
         lines += ["", f"{assessment.message} {citations.cite(assessment.sources)}"]
-    lines += ["", *_bullets("References", citations.reference_lines()), DISCLAIMER]
+    lines += ["", *_references(citations), DISCLAIMER]
     return _card(
         f"Not an LDN order (naltrexone {what}): LDN screening does not apply",
         "\n".join(lines),
@@ -276,7 +286,7 @@ def unknown_dose_card(order: DraftOrder) -> dict:
         f"low-dose naltrexone (up to {LDN_MAX_DAILY_MG:g} mg a day) "
         f"{citations.cite(LDN_THRESHOLD_SOURCES)}. Enter the dose in mg to get the LDN check.",
         "",
-        *_bullets("References", citations.reference_lines()),
+        *_references(citations),
         DISCLAIMER,
     ]
     card = _card(
