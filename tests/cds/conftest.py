@@ -45,8 +45,8 @@ def free_port() -> int:
 class ServedApp:
     """Serve an aiohttp application on 127.0.0.1:<free port> until ``close``."""
 
-    def __init__(self, app: web.Application) -> None:
-        self.port = free_port()
+    def __init__(self, app: web.Application, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
