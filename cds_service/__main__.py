@@ -18,8 +18,9 @@ def main() -> None:
         settings.public_url,
         "required" if settings.require_jwt else "optional",
     )
-    web.run_app(make_app(settings), host=settings.host, port=settings.port, print=None,
-                access_log=None)
+    web.run_app(
+        make_app(settings), host=settings.host, port=settings.port, print=None, access_log=None
+    )
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ async def hook(request: web.Request) -> web.Response:
         except FhirFetchError as exc:
             raise HookError(502, str(exc)) from None
         body["prefetch"] = {**(body.get("prefetch") or {}), **fetched}
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     result = check_order(body, today)
     log.info(
         "%s: %d card(s) %s (fetched %d key(s))",

@@ -86,16 +86,25 @@ class FeedbackStore:
         if not isinstance(items, list) or not items:
             raise FeedbackError("the body must be {'feedback': [ ... ]} with at least one item")
         rows = [_parse_item(item) for item in items]
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self._lock, self._connect() as db:
             db.executemany(
                 "INSERT INTO cds_feedback (received_at, service_id, card_uuid, outcome, "
                 "outcome_timestamp, override_system, override_code, override_display, "
                 "user_comment, accepted_suggestions) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [
-                    (now, service_id, r["card_uuid"], r["outcome"], r["outcome_timestamp"],
-                     r["override_system"], r["override_code"], r["override_display"],
-                     r["user_comment"], r["accepted_suggestions"])
+                    (
+                        now,
+                        service_id,
+                        r["card_uuid"],
+                        r["outcome"],
+                        r["outcome_timestamp"],
+                        r["override_system"],
+                        r["override_code"],
+                        r["override_display"],
+                        r["user_comment"],
+                        r["accepted_suggestions"],
+                    )
                     for r in rows
                 ],
             )

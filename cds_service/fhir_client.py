@@ -38,8 +38,10 @@ async def fetch_missing(
                     if response.status != 200:
                         raise FhirFetchError(f"FHIR server answered {response.status} for {key}")
                     return key, await response.json(content_type=None)
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-                raise FhirFetchError(f"FHIR server unreachable for {key}: {type(exc).__name__}")
+            except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+                raise FhirFetchError(
+                    f"FHIR server unreachable for {key}: {type(exc).__name__}"
+                ) from None
 
         results = await asyncio.gather(*(one(key) for key in keys))
     return dict(results)

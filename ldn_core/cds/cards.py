@@ -24,12 +24,17 @@ SOURCE_LABEL = "LDN clinical assistant (deterministic screening rules)"
 TOPIC_SYSTEM = "urn:ldn-assistant:cds-topic"
 OVERRIDE_SYSTEM = "urn:ldn-assistant:override-reason"
 OVERRIDE_REASONS = [
-    {"system": OVERRIDE_SYSTEM, "code": "record-out-of-date",
-     "display": "The record is out of date (medication stopped or not taken)"},
-    {"system": OVERRIDE_SYSTEM, "code": "specialist-agreed",
-     "display": "Agreed with a specialist"},
-    {"system": OVERRIDE_SYSTEM, "code": "patient-informed",
-     "display": "Discussed with the patient; benefit judged to outweigh risk"},
+    {
+        "system": OVERRIDE_SYSTEM,
+        "code": "record-out-of-date",
+        "display": "The record is out of date (medication stopped or not taken)",
+    },
+    {"system": OVERRIDE_SYSTEM, "code": "specialist-agreed", "display": "Agreed with a specialist"},
+    {
+        "system": OVERRIDE_SYSTEM,
+        "code": "patient-informed",
+        "display": "Discussed with the patient; benefit judged to outweigh risk",
+    },
 ]
 DISCLAIMER = (
     "_Decision support from deterministic rules, not a prescriber. LDN is an unlicensed, "
@@ -153,14 +158,18 @@ def titration_suggestion(order: DraftOrder, schedule: Schedule) -> dict:
 
 
 def _summary(
-    result: ScreeningResult, path: PathForward | None, mapped: MappedFacts, schedule: Schedule | None
+    result: ScreeningResult,
+    path: PathForward | None,
+    mapped: MappedFacts,
+    schedule: Schedule | None,
 ) -> str:
     verdict = result.verdict
     label = VERDICT_LABELS[verdict]
     forcing = {"do_not_start": "block", "needs_specialist_review": "review", "wait_until": "wait"}
     severity = forcing.get(verdict.value)
-    phrases = list(dict.fromkeys(rule_phrase(r.rule_id) for r in result.reasons
-                                 if r.severity == severity))
+    phrases = list(
+        dict.fromkeys(rule_phrase(r.rule_id) for r in result.reasons if r.severity == severity)
+    )
     if verdict is Verdict.DO_NOT_START:
         current = [o.drug for o in mapped.facts.opioids if o.current]
         text = f"{label}: " + "; ".join(

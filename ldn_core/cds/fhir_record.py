@@ -68,8 +68,7 @@ def _entries(value: Any) -> list[Any]:
         return [
             e.get("resource")
             for e in entries
-            if isinstance(e, dict)
-            and (e.get("search") or {}).get("mode", "match") == "match"
+            if isinstance(e, dict) and (e.get("search") or {}).get("mode", "match") == "match"
         ]
     return [value]
 

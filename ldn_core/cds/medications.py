@@ -41,7 +41,9 @@ def medication_concept(request: Any) -> Any:
 def classify(concept: Any) -> MedicationKind:
     texts = concept_texts(concept)
     ingredients = {
-        INGREDIENTS[code] for system, code in concept_codes(concept) if system == RXNORM_SYSTEM
+        INGREDIENTS[code]
+        for system, code in concept_codes(concept)
+        if system == RXNORM_SYSTEM
         if code in INGREDIENTS
     }
     label = texts[0] if texts else ", ".join(sorted(ingredients)) or "unnamed medication"

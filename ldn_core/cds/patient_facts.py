@@ -139,7 +139,9 @@ class _Mapper:
 
     def add_opioid(self, exposures: dict[str, OpioidExposure], use: _MedicationUse) -> None:
         exposure = OpioidExposure(
-            use.kind.name, current=use.current, last_dose=use.last_dose,
+            use.kind.name,
+            current=use.current,
+            last_dose=use.last_dose,
             long_acting=use.kind.long_acting,
         )
         state = "active" if use.current else "stopped" if use.current is False else "status unknown"
@@ -192,8 +194,10 @@ class _Mapper:
                     self.findings.append(f"Active condition: {label} (not stated as acute).")
             if "cirrhosis" in text:
                 stage = (
-                    "decompensated_cirrhosis" if "decompensated" in text
-                    else "compensated_cirrhosis" if "compensated" in text
+                    "decompensated_cirrhosis"
+                    if "decompensated" in text
+                    else "compensated_cirrhosis"
+                    if "compensated" in text
                     else None
                 )
                 self.liver.append(stage)
@@ -210,7 +214,8 @@ class _Mapper:
 
     def latest(self, codes: set[str]) -> Any | None:
         found = [
-            o for o in self.record.get("observations")
+            o
+            for o in self.record.get("observations")
             if o.status not in ("entered-in-error", "cancelled", "preliminary")
             and any(s == LOINC and c in codes for s, c in concept_codes(o.code))
             and self.recent(as_date(o.effectiveDateTime))
@@ -235,7 +240,12 @@ class _Mapper:
         if value is not None:
             value = float(value)
             self.facts.renal_impairment = (
-                "severe" if value < 30 else "moderate" if value < 60 else "mild" if value < 90
+                "severe"
+                if value < 30
+                else "moderate"
+                if value < 60
+                else "mild"
+                if value < 90
                 else "none"
             )
             day = as_date(egfr.effectiveDateTime).isoformat()
@@ -320,7 +330,7 @@ def _pregnancy_condition(code: Any, text: str, icd: set[str]) -> bool:
 
 
 def _lab_judgement(observation: Any) -> str | None:
-    """"raised", "normal" or None (no interpretation and no usable reference range)."""
+    """ "raised", "normal" or None (no interpretation and no usable reference range)."""
     flags = {c for _s, c in concept_codes(observation.interpretation or [])}
     if flags & HIGH_FLAGS:
         return "raised"

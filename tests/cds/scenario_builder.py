@@ -64,8 +64,14 @@ def med(
             dosage["timing"]["repeat"]["boundsPeriod"]["end"] = day(end)
         if dose_mg is not None:
             dosage["doseAndRate"] = [
-                {"doseQuantity": {"value": dose_mg, "unit": "mg",
-                                  "system": "http://unitsofmeasure.org", "code": "mg"}}
+                {
+                    "doseQuantity": {
+                        "value": dose_mg,
+                        "unit": "mg",
+                        "system": "http://unitsofmeasure.org",
+                        "code": "mg",
+                    }
+                }
             ]
         resource["dosageInstruction"] = [dosage]
     return resource
@@ -78,18 +84,37 @@ def condition(rid: str, text: str, icd: str | None = None, status: str = "active
     return {
         "resourceType": "Condition",
         "id": rid,
-        "clinicalStatus": {"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": status}]},
-        "verificationStatus": {"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-            "code": "confirmed"}]},
+        "clinicalStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    "code": status,
+                }
+            ]
+        },
+        "verificationStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                    "code": "confirmed",
+                }
+            ]
+        },
         "code": code,
         "subject": {"reference": "Patient/pt-1"},
     }
 
 
-def lab(rid: str, loinc: str, name: str, value: float, unit: str, offset: int,
-        high: float | None = None, flag: str | None = None) -> dict:
+def lab(
+    rid: str,
+    loinc: str,
+    name: str,
+    value: float,
+    unit: str,
+    offset: int,
+    high: float | None = None,
+    flag: str | None = None,
+) -> dict:
     resource: dict = {
         "resourceType": "Observation",
         "id": rid,
@@ -102,9 +127,16 @@ def lab(rid: str, loinc: str, name: str, value: float, unit: str, offset: int,
     if high is not None:
         resource["referenceRange"] = [{"high": {"value": high, "unit": unit}}]
     if flag:
-        resource["interpretation"] = [{"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
-            "code": flag}]}]
+        resource["interpretation"] = [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+                        "code": flag,
+                    }
+                ]
+            }
+        ]
     return resource
 
 
@@ -118,23 +150,34 @@ def normal_labs() -> list[dict]:
 
 def not_pregnant(offset: int = -20) -> dict:
     return {
-        "resourceType": "Observation", "id": "preg-1", "status": "final",
+        "resourceType": "Observation",
+        "id": "preg-1",
+        "status": "final",
         "code": {"coding": [{"system": LOINC, "code": "82810-3", "display": "Pregnancy status"}]},
-        "subject": {"reference": "Patient/pt-1"}, "effectiveDateTime": day(offset),
+        "subject": {"reference": "Patient/pt-1"},
+        "effectiveDateTime": day(offset),
         "valueCodeableConcept": {"text": "Not pregnant"},
     }
 
 
 def service_request(rid: str, text: str, offset: int) -> dict:
     return {
-        "resourceType": "ServiceRequest", "id": rid, "status": "active", "intent": "order",
-        "code": {"text": text}, "subject": {"reference": "Patient/pt-1"},
+        "resourceType": "ServiceRequest",
+        "id": rid,
+        "status": "active",
+        "intent": "order",
+        "code": {"text": text},
+        "subject": {"reference": "Patient/pt-1"},
         "occurrenceDateTime": day(offset),
     }
 
 
-def draft_ldn(dose_mg: float = 1.5, text: str = "naltrexone 1.5 mg/mL oral liquid (compounded)",
-              code: str | None = "7243", rid: str = "draft-ldn") -> dict:
+def draft_ldn(
+    dose_mg: float = 1.5,
+    text: str = "naltrexone 1.5 mg/mL oral liquid (compounded)",
+    code: str | None = "7243",
+    rid: str = "draft-ldn",
+) -> dict:
     order = med(rid, text, status="draft", code=code, start=0, dose_mg=dose_mg)
     order["authoredOn"] = day(0)
     return order
@@ -168,8 +211,9 @@ def full_prefetch(meds=(), conditions=(), observations=None, services=(), pt=Non
         "patient": pt or patient(),
         "medications": bundle(*meds),
         "conditions": bundle(*conditions),
-        "observations": bundle(*(normal_labs() + [not_pregnant()]
-                                 if observations is None else observations)),
+        "observations": bundle(
+            *(normal_labs() + [not_pregnant()] if observations is None else observations)
+        ),
         "serviceRequests": bundle(*services),
         "procedures": bundle(),
     }
@@ -181,105 +225,322 @@ def scenarios() -> dict[str, dict]:
     def add(name, description, body, **expect):
         s[name] = {"description": description, "request": body, "expect": expect}
 
-    add("clean_patient", "No opioids, normal labs, not pregnant: LDN can start with titration.",
-        request(full_prefetch()), indicator="info", verdict="can_start", suggestion=True)
-    add("current_oxycodone", "Active oxycodone 5 mg order: do not start; path forward dated.",
-        request(full_prefetch(meds=[med("oxy", "oxycodone hydrochloride 5 mg oral tablet",
-                                        code="7804", start=-30)])),
-        indicator="critical", verdict="do_not_start", summary_has="oxycodone",
-        detail_has=day(7))
-    add("tramadol_stopped_5_days", "Tramadol stopped 5 days ago: wait until day 7.",
-        request(full_prefetch(meds=[med("tram", "tramadol 50 mg oral tablet", status="stopped",
-                                        code="10689", start=-40, end=-5)])),
-        indicator="warning", verdict="wait_until", summary_has=day(2), suggestion=True)
-    add("tramadol_stopped_20_days", "Tramadol stopped 20 days ago: washout complete.",
-        request(full_prefetch(meds=[med("tram", "tramadol 50 mg oral tablet", status="completed",
-                                        code="10689", start=-60, end=-20)])),
-        indicator="info", verdict="can_start", suggestion=True)
-    add("buprenorphine_patch", "Active Butrans (buprenorphine patch): do not start.",
-        request(full_prefetch(meds=[med("bup", "Butrans 10 mcg/hour transdermal patch",
-                                        start=-90)])),
-        indicator="critical", verdict="do_not_start", summary_has="buprenorphine")
-    add("buprenorphine_patch_stopped", "Butrans stopped 12 days ago: specialist review.",
-        request(full_prefetch(meds=[med("bup", "Butrans 10 mcg/hour transdermal patch",
-                                        status="stopped", start=-90, end=-12)])),
-        indicator="warning", verdict="needs_specialist_review", summary_has="long-acting")
-    add("methadone_maintenance", "Methadone maintenance: do not start.",
-        request(full_prefetch(meds=[med("mtd", "methadone 60 mg oral solution daily",
-                                        code="6813", start=-300)])),
-        indicator="critical", verdict="do_not_start", summary_has="methadone")
-    add("naltrexone_bupropion", "Active Contrave: another naltrexone product, do not start.",
-        request(full_prefetch(meds=[med("ctr", "Contrave (naltrexone/bupropion) 8 mg/90 mg",
-                                        start=-50)])),
-        indicator="critical", verdict="do_not_start", summary_has="naltrexone-bupropion")
-    add("naltrexone_50mg_active", "Active naltrexone 50 mg: do not start LDN as well.",
-        request(full_prefetch(meds=[med("ntx50", "naltrexone hydrochloride 50 mg oral tablet",
-                                        code="7243", start=-50, dose_mg=50)])),
-        indicator="critical", verdict="do_not_start", summary_has="full-dose naltrexone")
-    add("acute_hepatitis", "Active acute hepatitis A: do not start.",
+    add(
+        "clean_patient",
+        "No opioids, normal labs, not pregnant: LDN can start with titration.",
+        request(full_prefetch()),
+        indicator="info",
+        verdict="can_start",
+        suggestion=True,
+    )
+    add(
+        "current_oxycodone",
+        "Active oxycodone 5 mg order: do not start; path forward dated.",
+        request(
+            full_prefetch(
+                meds=[
+                    med("oxy", "oxycodone hydrochloride 5 mg oral tablet", code="7804", start=-30)
+                ]
+            )
+        ),
+        indicator="critical",
+        verdict="do_not_start",
+        summary_has="oxycodone",
+        detail_has=day(7),
+    )
+    add(
+        "tramadol_stopped_5_days",
+        "Tramadol stopped 5 days ago: wait until day 7.",
+        request(
+            full_prefetch(
+                meds=[
+                    med(
+                        "tram",
+                        "tramadol 50 mg oral tablet",
+                        status="stopped",
+                        code="10689",
+                        start=-40,
+                        end=-5,
+                    )
+                ]
+            )
+        ),
+        indicator="warning",
+        verdict="wait_until",
+        summary_has=day(2),
+        suggestion=True,
+    )
+    add(
+        "tramadol_stopped_20_days",
+        "Tramadol stopped 20 days ago: washout complete.",
+        request(
+            full_prefetch(
+                meds=[
+                    med(
+                        "tram",
+                        "tramadol 50 mg oral tablet",
+                        status="completed",
+                        code="10689",
+                        start=-60,
+                        end=-20,
+                    )
+                ]
+            )
+        ),
+        indicator="info",
+        verdict="can_start",
+        suggestion=True,
+    )
+    add(
+        "buprenorphine_patch",
+        "Active Butrans (buprenorphine patch): do not start.",
+        request(
+            full_prefetch(meds=[med("bup", "Butrans 10 mcg/hour transdermal patch", start=-90)])
+        ),
+        indicator="critical",
+        verdict="do_not_start",
+        summary_has="buprenorphine",
+    )
+    add(
+        "buprenorphine_patch_stopped",
+        "Butrans stopped 12 days ago: specialist review.",
+        request(
+            full_prefetch(
+                meds=[
+                    med(
+                        "bup",
+                        "Butrans 10 mcg/hour transdermal patch",
+                        status="stopped",
+                        start=-90,
+                        end=-12,
+                    )
+                ]
+            )
+        ),
+        indicator="warning",
+        verdict="needs_specialist_review",
+        summary_has="long-acting",
+    )
+    add(
+        "methadone_maintenance",
+        "Methadone maintenance: do not start.",
+        request(
+            full_prefetch(
+                meds=[med("mtd", "methadone 60 mg oral solution daily", code="6813", start=-300)]
+            )
+        ),
+        indicator="critical",
+        verdict="do_not_start",
+        summary_has="methadone",
+    )
+    add(
+        "naltrexone_bupropion",
+        "Active Contrave: another naltrexone product, do not start.",
+        request(
+            full_prefetch(
+                meds=[med("ctr", "Contrave (naltrexone/bupropion) 8 mg/90 mg", start=-50)]
+            )
+        ),
+        indicator="critical",
+        verdict="do_not_start",
+        summary_has="naltrexone-bupropion",
+    )
+    add(
+        "naltrexone_50mg_active",
+        "Active naltrexone 50 mg: do not start LDN as well.",
+        request(
+            full_prefetch(
+                meds=[
+                    med(
+                        "ntx50",
+                        "naltrexone hydrochloride 50 mg oral tablet",
+                        code="7243",
+                        start=-50,
+                        dose_mg=50,
+                    )
+                ]
+            )
+        ),
+        indicator="critical",
+        verdict="do_not_start",
+        summary_has="full-dose naltrexone",
+    )
+    add(
+        "acute_hepatitis",
+        "Active acute hepatitis A: do not start.",
         request(full_prefetch(conditions=[condition("hep", "Acute hepatitis A", icd="B15.9")])),
-        indicator="critical", verdict="do_not_start", summary_has="acute hepatitis")
-    add("raised_lfts", "ALT flagged high: specialist review.",
-        request(full_prefetch(observations=[
-            lab("alt-1", "1742-6", "ALT", 130, "U/L", -10, high=40, flag="H"),
-            lab("egfr-1", "62238-1", "eGFR", 95, "mL/min/1.73m2", -10), not_pregnant()])),
-        indicator="warning", verdict="needs_specialist_review", summary_has="raised liver")
-    add("cirrhosis_unstaged", "Cirrhosis without stage: liver status unknown, ask.",
+        indicator="critical",
+        verdict="do_not_start",
+        summary_has="acute hepatitis",
+    )
+    add(
+        "raised_lfts",
+        "ALT flagged high: specialist review.",
+        request(
+            full_prefetch(
+                observations=[
+                    lab("alt-1", "1742-6", "ALT", 130, "U/L", -10, high=40, flag="H"),
+                    lab("egfr-1", "62238-1", "eGFR", 95, "mL/min/1.73m2", -10),
+                    not_pregnant(),
+                ]
+            )
+        ),
+        indicator="warning",
+        verdict="needs_specialist_review",
+        summary_has="raised liver",
+    )
+    add(
+        "cirrhosis_unstaged",
+        "Cirrhosis without stage: liver status unknown, ask.",
         request(full_prefetch(conditions=[condition("cir", "Cirrhosis of liver", icd="K74.60")])),
-        indicator="warning", verdict="insufficient_information", summary_has="liver status")
-    add("pregnancy", "Active pregnancy condition: specialist review.",
-        request(full_prefetch(
-            conditions=[condition("preg", "Pregnancy, second trimester", icd="Z33.1")],
-            observations=normal_labs())),
-        indicator="warning", verdict="needs_specialist_review", summary_has="pregnancy")
-    add("surgery_next_week", "Knee replacement in 7 days: opioid need unknown, ask.",
+        indicator="warning",
+        verdict="insufficient_information",
+        summary_has="liver status",
+    )
+    add(
+        "pregnancy",
+        "Active pregnancy condition: specialist review.",
+        request(
+            full_prefetch(
+                conditions=[condition("preg", "Pregnancy, second trimester", icd="Z33.1")],
+                observations=normal_labs(),
+            )
+        ),
+        indicator="warning",
+        verdict="needs_specialist_review",
+        summary_has="pregnancy",
+    )
+    add(
+        "surgery_next_week",
+        "Knee replacement in 7 days: opioid need unknown, ask.",
         request(full_prefetch(services=[service_request("sr-1", "Total knee replacement", 7)])),
-        indicator="warning", verdict="insufficient_information",
-        summary_has="opioids for the procedure", detail_has=day(7))
-    add("severe_renal", "eGFR 22: severe kidney impairment, specialist review.",
-        request(full_prefetch(observations=[
-            lab("alt-1", "1742-6", "ALT", 22, "U/L", -20, high=40),
-            lab("egfr-1", "62238-1", "eGFR", 22, "mL/min/1.73m2", -20), not_pregnant()])),
-        indicator="warning", verdict="needs_specialist_review", summary_has="kidney")
-    add("no_labs", "No recent liver tests: liver status missing.",
+        indicator="warning",
+        verdict="insufficient_information",
+        summary_has="opioids for the procedure",
+        detail_has=day(7),
+    )
+    add(
+        "severe_renal",
+        "eGFR 22: severe kidney impairment, specialist review.",
+        request(
+            full_prefetch(
+                observations=[
+                    lab("alt-1", "1742-6", "ALT", 22, "U/L", -20, high=40),
+                    lab("egfr-1", "62238-1", "eGFR", 22, "mL/min/1.73m2", -20),
+                    not_pregnant(),
+                ]
+            )
+        ),
+        indicator="warning",
+        verdict="needs_specialist_review",
+        summary_has="kidney",
+    )
+    add(
+        "no_labs",
+        "No recent liver tests: liver status missing.",
         request(full_prefetch(observations=[not_pregnant()])),
-        indicator="warning", verdict="insufficient_information", summary_has="liver status")
-    add("stale_labs", "Liver tests 200 days old: too old to count, liver status missing.",
-        request(full_prefetch(observations=[
-            lab("alt-1", "1742-6", "ALT", 22, "U/L", -200, high=40),
-            lab("ast-1", "1920-8", "AST", 25, "U/L", -200, high=40)])),
-        indicator="warning", verdict="insufficient_information", summary_has="liver status")
-    add("adolescent", "Patient aged 16: specialist review.",
+        indicator="warning",
+        verdict="insufficient_information",
+        summary_has="liver status",
+    )
+    add(
+        "stale_labs",
+        "Liver tests 200 days old: too old to count, liver status missing.",
+        request(
+            full_prefetch(
+                observations=[
+                    lab("alt-1", "1742-6", "ALT", 22, "U/L", -200, high=40),
+                    lab("ast-1", "1920-8", "AST", 25, "U/L", -200, high=40),
+                ]
+            )
+        ),
+        indicator="warning",
+        verdict="insufficient_information",
+        summary_has="liver status",
+    )
+    add(
+        "adolescent",
+        "Patient aged 16: specialist review.",
         request(full_prefetch(pt=patient(birth="2010-03-01"))),
-        indicator="warning", verdict="needs_specialist_review", summary_has="under 18")
-    add("loperamide_only", "Loperamide only: an interaction note, still can start.",
+        indicator="warning",
+        verdict="needs_specialist_review",
+        summary_has="under 18",
+    )
+    add(
+        "loperamide_only",
+        "Loperamide only: an interaction note, still can start.",
         request(full_prefetch(meds=[med("lop", "loperamide 2 mg capsule", start=-10)])),
-        indicator="info", verdict="can_start", suggestion=True)
-    add("opioid_by_text_only", "Uncoded 'Percocet 5/325': the lexicon finds oxycodone.",
+        indicator="info",
+        verdict="can_start",
+        suggestion=True,
+    )
+    add(
+        "opioid_by_text_only",
+        "Uncoded 'Percocet 5/325': the lexicon finds oxycodone.",
         request(full_prefetch(meds=[med("perc", "Percocet 5/325 tablets", start=-3)])),
-        indicator="critical", verdict="do_not_start", summary_has="oxycodone")
-    add("opioid_stopped_no_date", "Oxycodone completed with no end date: last dose asked.",
-        request(full_prefetch(meds=[med("oxy", "oxycodone 5 mg tablet", status="completed",
-                                        code="7804", start=-15)])),
-        indicator="warning", verdict="insufficient_information", summary_has="last dose")
-    add("order_sign_clean", "The order-sign hook on a clean patient.",
+        indicator="critical",
+        verdict="do_not_start",
+        summary_has="oxycodone",
+    )
+    add(
+        "opioid_stopped_no_date",
+        "Oxycodone completed with no end date: last dose asked.",
+        request(
+            full_prefetch(
+                meds=[
+                    med("oxy", "oxycodone 5 mg tablet", status="completed", code="7804", start=-15)
+                ]
+            )
+        ),
+        indicator="warning",
+        verdict="insufficient_information",
+        summary_has="last dose",
+    )
+    add(
+        "order_sign_clean",
+        "The order-sign hook on a clean patient.",
         request(full_prefetch(), hook="order-sign"),
-        indicator="info", verdict="can_start", suggestion=True)
-    add("naltrexone_50mg_order", "A 50 mg naltrexone order: not LDN, a different card.",
+        indicator="info",
+        verdict="can_start",
+        suggestion=True,
+    )
+    add(
+        "naltrexone_50mg_order",
+        "A 50 mg naltrexone order: not LDN, a different card.",
         request(full_prefetch(), order=draft_ldn(50, "naltrexone 50 mg oral tablet")),
-        indicator="info", topic="not_ldn", summary_has="Not an LDN order")
-    add("malformed_resource", "One medication fails FHIR validation: unknown, never absent.",
-        request(full_prefetch(meds=[{"resourceType": "MedicationRequest", "id": "bad",
-                                     "status": "not-a-status", "intent": "order",
-                                     "authoredOn": "last tuesday",
-                                     "medicationCodeableConcept": {"text": "oxycodone"}}])),
-        indicator="warning", verdict="insufficient_information", unreadable=True,
-        summary_has="opioid use")
-    add("not_naltrexone_order", "A draft order for ibuprofen: no cards.",
+        indicator="info",
+        topic="not_ldn",
+        summary_has="Not an LDN order",
+    )
+    add(
+        "malformed_resource",
+        "One medication fails FHIR validation: unknown, never absent.",
+        request(
+            full_prefetch(
+                meds=[
+                    {
+                        "resourceType": "MedicationRequest",
+                        "id": "bad",
+                        "status": "not-a-status",
+                        "intent": "order",
+                        "authoredOn": "last tuesday",
+                        "medicationCodeableConcept": {"text": "oxycodone"},
+                    }
+                ]
+            )
+        ),
+        indicator="warning",
+        verdict="insufficient_information",
+        unreadable=True,
+        summary_has="opioid use",
+    )
+    add(
+        "not_naltrexone_order",
+        "A draft order for ibuprofen: no cards.",
         request(full_prefetch(), order=draft_ldn(400, "ibuprofen 400 mg tablet", code=None)),
-        cards=0)
-    add("missing_prefetch", "No prefetch and no fhirServer: HTTP 412.",
-        request(None), status=412)
+        cards=0,
+    )
+    add("missing_prefetch", "No prefetch and no fhirServer: HTTP 412.", request(None), status=412)
     return s
 
 

@@ -14,7 +14,6 @@ import uuid
 import jwt
 import pytest
 from aiohttp import web
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from cds_service.app import make_app
@@ -41,8 +40,13 @@ def call(url: str, body: object | None = None, token: str | None = None) -> tupl
 
 def settings(tmp_path, port: int, **overrides) -> CdsSettings:
     values = dict(
-        host="127.0.0.1", port=port, public_url=f"http://127.0.0.1:{port}",
-        data_dir=tmp_path, require_jwt=False, trusted_issuers={}, public_key_pem=None,
+        host="127.0.0.1",
+        port=port,
+        public_url=f"http://127.0.0.1:{port}",
+        data_dir=tmp_path,
+        require_jwt=False,
+        trusted_issuers={},
+        public_key_pem=None,
     )
     values.update(overrides)
     return CdsSettings(**values)
@@ -66,9 +70,14 @@ class FakeEhr:
         self.seen_tokens.append(request.headers.get("Authorization"))
         self.paths.append(request.path_qs)
         resource = request.match_info["tail"].split("/")[0].split("?")[0]
-        key = {"Patient": "patient", "MedicationRequest": "medications",
-               "Condition": "conditions", "Observation": "observations",
-               "ServiceRequest": "serviceRequests", "Procedure": "procedures"}[resource]
+        key = {
+            "Patient": "patient",
+            "MedicationRequest": "medications",
+            "Condition": "conditions",
+            "Observation": "observations",
+            "ServiceRequest": "serviceRequests",
+            "Procedure": "procedures",
+        }[resource]
         return web.json_response(self.prefetch[key])
 
 
@@ -88,30 +97,36 @@ def test_discovery_lists_both_hooks_with_prefetch(service):
     hooks = {s["hook"]: s for s in body["services"]}
     assert set(hooks) == {"order-select", "order-sign"}
     assert hooks["order-select"]["id"] == "ldn-order-check"
-    assert "MedicationRequest?patient={{context.patientId}}" in (
-        hooks["order-select"]["prefetch"]["medications"]
+    assert (
+        "MedicationRequest?patient={{context.patientId}}"
+        in (hooks["order-select"]["prefetch"]["medications"])
     )
 
 
 def test_hook_with_prefetch_returns_cards(service, response_validator):
-    status, body = call(f"{service.url}/cds-services/ldn-order-check",
-                        load_scenario("current_oxycodone")["request"])
+    status, body = call(
+        f"{service.url}/cds-services/ldn-order-check", load_scenario("current_oxycodone")["request"]
+    )
     assert status == 200
     response_validator.validate(body)
     assert body["cards"][0]["indicator"] == "critical"
 
 
 def test_missing_prefetch_without_fhir_server_is_412(service):
-    status, body = call(f"{service.url}/cds-services/ldn-order-check",
-                        load_scenario("missing_prefetch")["request"])
+    status, body = call(
+        f"{service.url}/cds-services/ldn-order-check", load_scenario("missing_prefetch")["request"]
+    )
     assert status == 412 and "patient" in body["error"]
 
 
 @pytest.mark.parametrize("body", ["not json", {"hook": "order-select"}, []])
 def test_malformed_hook_request_is_400(service, body):
     data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-    req = urllib.request.Request(f"{service.url}/cds-services/ldn-order-check", data=data,
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{service.url}/cds-services/ldn-order-check",
+        data=data,
+        headers={"Content-Type": "application/json"},
+    )
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(req, timeout=10)
     assert caught.value.code == 400
@@ -119,8 +134,7 @@ def test_malformed_hook_request_is_400(service, body):
 
 
 def test_unknown_service_is_404(service):
-    status, _ = call(f"{service.url}/cds-services/nope",
-                     load_scenario("clean_patient")["request"])
+    status, _ = call(f"{service.url}/cds-services/nope", load_scenario("clean_patient")["request"])
     assert status == 404
 
 
@@ -131,9 +145,13 @@ def test_fetches_from_fhir_server_with_bearer_token(service):
         body = scenario["request"]
         body.pop("prefetch")
         body["fhirServer"] = f"{ehr.served.url}/fhir"
-        body["fhirAuthorization"] = {"access_token": FHIR_TOKEN, "token_type": "Bearer",
-                                     "expires_in": 300, "scope": "patient/*.read",
-                                     "subject": "ldn-cds"}
+        body["fhirAuthorization"] = {
+            "access_token": FHIR_TOKEN,
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "scope": "patient/*.read",
+            "subject": "ldn-cds",
+        }
         status, result = call(f"{service.url}/cds-services/ldn-order-check", body)
     finally:
         ehr.served.close()
@@ -154,24 +172,46 @@ def test_unreachable_fhir_server_is_502(service):
 
 def test_feedback_is_stored(service, tmp_path):
     card = str(uuid.uuid4())
-    feedback = {"feedback": [
-        {"card": card, "outcome": "overridden", "outcomeTimestamp": "2026-12-04T10:00:00Z",
-         "overrideReason": {"reason": {"system": "urn:ldn-assistant:override-reason",
-                                       "code": "specialist-agreed"},
-                            "userComment": "pain team agreed"}},
-        {"card": str(uuid.uuid4()), "outcome": "accepted",
-         "acceptedSuggestions": [{"id": "s-1"}]},
-    ]}
+    feedback = {
+        "feedback": [
+            {
+                "card": card,
+                "outcome": "overridden",
+                "outcomeTimestamp": "2026-12-04T10:00:00Z",
+                "overrideReason": {
+                    "reason": {
+                        "system": "urn:ldn-assistant:override-reason",
+                        "code": "specialist-agreed",
+                    },
+                    "userComment": "pain team agreed",
+                },
+            },
+            {
+                "card": str(uuid.uuid4()),
+                "outcome": "accepted",
+                "acceptedSuggestions": [{"id": "s-1"}],
+            },
+        ]
+    }
     status, body = call(f"{service.url}/cds-services/ldn-order-check/feedback", feedback)
     assert (status, body) == (200, {"stored": 2})
     rows = FeedbackStore(tmp_path / "cds_feedback.db").all()
     assert [(r["card_uuid"], r["outcome"], r["override_code"]) for r in rows][0] == (
-        card, "overridden", "specialist-agreed")
+        card,
+        "overridden",
+        "specialist-agreed",
+    )
     assert json.loads(rows[1]["accepted_suggestions"]) == ["s-1"]
 
 
-@pytest.mark.parametrize("bad", [{}, {"feedback": [{"card": "x", "outcome": "maybe"}]},
-                                 {"feedback": [{"outcome": "accepted"}]}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {},
+        {"feedback": [{"card": "x", "outcome": "maybe"}]},
+        {"feedback": [{"outcome": "accepted"}]},
+    ],
+)
 def test_bad_feedback_is_400_and_not_stored(service, tmp_path, bad):
     status, _ = call(f"{service.url}/cds-services/ldn-order-check/feedback", bad)
     assert status == 400
@@ -188,8 +228,15 @@ def rsa_key():
 
 def token(key, aud: str, **claims) -> str:
     now = int(time.time())
-    payload = {"iss": ISSUER, "sub": "ehr-client", "aud": aud, "iat": now, "exp": now + 300,
-               "jti": str(uuid.uuid4()), **claims}
+    payload = {
+        "iss": ISSUER,
+        "sub": "ehr-client",
+        "aud": aud,
+        "iat": now,
+        "exp": now + 300,
+        "jti": str(uuid.uuid4()),
+        **claims,
+    }
     return jwt.encode(payload, key, algorithm="RS384", headers={"kid": "k1"})
 
 
@@ -202,8 +249,11 @@ def secured(tmp_path, rsa_key):
     jwk.update(kid="k1", alg="RS384", use="sig")
     ehr = FakeEhr({}, jwk)
     port = free_port()
-    app = make_app(settings(tmp_path, port, require_jwt=True,
-                            trusted_issuers={ISSUER: f"{ehr.served.url}/jwks"}))
+    app = make_app(
+        settings(
+            tmp_path, port, require_jwt=True, trusted_issuers={ISSUER: f"{ehr.served.url}/jwks"}
+        )
+    )
     served = ServedApp(app, port)
     yield served
     served.close()
@@ -228,22 +278,38 @@ def test_unsigned_call_is_refused_when_required(secured):
 @pytest.mark.parametrize(
     "make, reason",
     [
-        (lambda k, aud: token(k, "https://other.example/cds-services/ldn-order-check"),
-         "audience"),
+        (lambda k, aud: token(k, "https://other.example/cds-services/ldn-order-check"), "audience"),
         (lambda k, aud: token(k, aud, exp=int(time.time()) - 120), "expired"),
         (lambda k, aud: token(k, aud, iss="https://evil.example"), "issuer not trusted"),
-        (lambda k, aud: token(rsa.generate_private_key(public_exponent=65537, key_size=2048),
-                              aud), "signature"),
-        (lambda k, aud: jwt.encode({"iss": ISSUER, "aud": aud, "exp": int(time.time()) + 60,
-                                    "iat": int(time.time()), "jti": "1"},
-                                   "shared-secret-long-enough-for-hs256-0123", algorithm="HS256"),
-         "algorithm"),
+        (
+            lambda k, aud: token(
+                rsa.generate_private_key(public_exponent=65537, key_size=2048), aud
+            ),
+            "signature",
+        ),
+        (
+            lambda k, aud: jwt.encode(
+                {
+                    "iss": ISSUER,
+                    "aud": aud,
+                    "exp": int(time.time()) + 60,
+                    "iat": int(time.time()),
+                    "jti": "1",
+                },
+                "shared-secret-long-enough-for-hs256-0123",
+                algorithm="HS256",
+            ),
+            "algorithm",
+        ),
         (lambda k, aud: "not.a.jwt", "malformed"),
     ],
 )
 def test_bad_jwts_are_refused(secured, rsa_key, make, reason):
-    status, result = call(endpoint(secured), load_scenario("clean_patient")["request"],
-                          make(rsa_key, endpoint(secured)))
+    status, result = call(
+        endpoint(secured),
+        load_scenario("clean_patient")["request"],
+        make(rsa_key, endpoint(secured)),
+    )
     assert status == 401
     assert reason in result["error"].lower()
 
@@ -251,8 +317,10 @@ def test_bad_jwts_are_refused(secured, rsa_key, make, reason):
 def test_production_profile_requires_jwt_by_default():
     assert CdsSettings.from_env({"LDN_PROFILE": "production"}).require_jwt is True
     assert CdsSettings.from_env({}).require_jwt is False
-    assert CdsSettings.from_env({"LDN_PROFILE": "production",
-                                 "LDN_CDS_REQUIRE_JWT": "0"}).require_jwt is False
+    assert (
+        CdsSettings.from_env({"LDN_PROFILE": "production", "LDN_CDS_REQUIRE_JWT": "0"}).require_jwt
+        is False
+    )
     assert CdsSettings.from_env({"LDN_CDS_REQUIRE_JWT": "1"}).require_jwt is True
 
 

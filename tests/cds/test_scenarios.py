@@ -73,7 +73,12 @@ def test_missing_prefetch_is_detected():
     request = load_scenario("missing_prefetch")["request"]
     validate_request(request)
     assert missing_prefetch(request) == [
-        "patient", "medications", "conditions", "observations", "serviceRequests", "procedures"
+        "patient",
+        "medications",
+        "conditions",
+        "observations",
+        "serviceRequests",
+        "procedures",
     ]
 
 
@@ -93,7 +98,9 @@ def test_wait_card_starts_titration_on_earliest_date():
     card = response["cards"][0]
     steps = card["suggestions"][0]["actions"][0]["resource"]["dosageInstruction"]
     assert [s["timing"]["repeat"]["boundsPeriod"]["start"] for s in steps] == [
-        "2026-12-06", "2026-12-20", "2027-01-03"
+        "2026-12-06",
+        "2026-12-20",
+        "2027-01-03",
     ]
     assert [s["doseAndRate"][0]["doseQuantity"]["value"] for s in steps] == [1.5, 3.0, 4.5]
 
@@ -113,8 +120,15 @@ def test_cards_cite_sources_with_links():
         card = response["cards"][0]
         assert card["links"], name
         assert all(
-            link["url"].startswith(("https://doi.org/", "https://pubmed.ncbi.nlm.nih.gov/",
-                                    "https://pmc.", "https://clinicaltrials.gov/", "http"))
+            link["url"].startswith(
+                (
+                    "https://doi.org/",
+                    "https://pubmed.ncbi.nlm.nih.gov/",
+                    "https://pmc.",
+                    "https://clinicaltrials.gov/",
+                    "http",
+                )
+            )
             for link in card["links"]
         )
         assert "[1]" in card["detail"] and "**References**" in card["detail"]
