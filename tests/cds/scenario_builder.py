@@ -219,6 +219,14 @@ def full_prefetch(meds=(), conditions=(), observations=None, services=(), pt=Non
     }
 
 
+def with_meds(*meds: dict) -> dict:
+    return request(full_prefetch(meds=list(meds)))
+
+
+def tramadol(status: str, start: int, end: int) -> dict:
+    return med("tram", "tramadol 50 mg oral tablet", status, code="10689", start=start, end=end)
+
+
 def scenarios() -> dict[str, dict]:
     s: dict[str, dict] = {}
 
@@ -251,20 +259,7 @@ def scenarios() -> dict[str, dict]:
     add(
         "tramadol_stopped_5_days",
         "Tramadol stopped 5 days ago: wait until day 7.",
-        request(
-            full_prefetch(
-                meds=[
-                    med(
-                        "tram",
-                        "tramadol 50 mg oral tablet",
-                        status="stopped",
-                        code="10689",
-                        start=-40,
-                        end=-5,
-                    )
-                ]
-            )
-        ),
+        with_meds(tramadol("stopped", start=-40, end=-5)),
         indicator="warning",
         verdict="wait_until",
         summary_has=day(2),
@@ -273,20 +268,7 @@ def scenarios() -> dict[str, dict]:
     add(
         "tramadol_stopped_20_days",
         "Tramadol stopped 20 days ago: washout complete.",
-        request(
-            full_prefetch(
-                meds=[
-                    med(
-                        "tram",
-                        "tramadol 50 mg oral tablet",
-                        status="completed",
-                        code="10689",
-                        start=-60,
-                        end=-20,
-                    )
-                ]
-            )
-        ),
+        with_meds(tramadol("completed", start=-60, end=-20)),
         indicator="info",
         verdict="can_start",
         suggestion=True,
