@@ -330,3 +330,28 @@ def test_order_date_not_service_clock_drives_dates():
 
     later = check_order(body, dt.date(2027, 6, 1))
     assert "2026-12-06" in later["cards"][0]["summary"]
+
+
+def test_only_missing_prefetch_keys_are_fetched(service):
+    scenario = load_scenario("clean_patient")
+    ehr = FakeEhr(dict(scenario["request"]["prefetch"]))
+    try:
+        body = scenario["request"]
+        for key in ("medications", "observations"):
+            body["prefetch"].pop(key)
+        body["fhirServer"] = f"{ehr.served.url}/fhir"
+        status, result = call(f"{service.url}/cds-services/ldn-order-check", body)
+    finally:
+        ehr.served.close()
+    assert status == 200 and result["cards"][0]["indicator"] == "info"
+    assert sorted(p.split("?")[0] for p in ehr.paths) == [
+        "/fhir/MedicationRequest",
+        "/fhir/Observation",
+    ]
+    assert ehr.seen_tokens == [None, None]  # no fhirAuthorization given: no token sent
+
+
+def test_sign_service_refuses_order_select(service):
+    body = load_scenario("clean_patient")["request"]
+    status, result = call(f"{service.url}/cds-services/ldn-order-check-sign", body)
+    assert status == 400 and "order-sign" in result["error"]

@@ -179,3 +179,30 @@ def test_malformed_requests_are_refused(mutate, message):
     with pytest.raises(HookError) as caught:
         validate_request(body)
     assert caught.value.status == 400 and message in caught.value.message
+
+
+def test_existing_ldn_order_is_reported_from_the_record():
+    from tests.cds.scenario_builder import draft_ldn, with_meds
+
+    existing = draft_ldn(4.5, rid="old-ldn")
+    existing["status"] = "active"
+    card = check_order(with_meds(existing), ORDER_DATE)["cards"][0]
+    assert "An active naltrexone order already exists" in card["detail"]
+
+
+def test_unknown_medication_status_is_never_read_as_no_opioid():
+    from tests.cds.scenario_builder import med, with_meds
+
+    body = with_meds(med("oxy", "oxycodone 5 mg tablet", status="unknown", code="7804"))
+    card = check_order(body, ORDER_DATE)["cards"][0]
+    assert card["source"]["topic"]["code"] == "insufficient_information"
+    assert "is oxycodone still taken" in card["summary"]
+
+
+def test_refuted_condition_is_ignored():
+    from tests.cds.scenario_builder import condition, full_prefetch, request
+
+    refuted = condition("hep", "Acute hepatitis A", icd="B15.9")
+    refuted["verificationStatus"]["coding"][0]["code"] = "refuted"
+    card = check_order(request(full_prefetch(conditions=[refuted])), ORDER_DATE)["cards"][0]
+    assert card["indicator"] == "info"
