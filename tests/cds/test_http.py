@@ -355,3 +355,9 @@ def test_sign_service_refuses_order_select(service):
     body = load_scenario("clean_patient")["request"]
     status, result = call(f"{service.url}/cds-services/ldn-order-check-sign", body)
     assert status == 400 and "order-sign" in result["error"]
+
+
+def test_dev_profile_does_not_check_tokens(service):
+    body = load_scenario("clean_patient")["request"]
+    status, _ = call(f"{service.url}/cds-services/ldn-order-check", body, "sandbox.token.x")
+    assert status == 200
