@@ -9,7 +9,8 @@ from typing import Any
 from .fhir_values import as_date, concept_texts
 
 _MG_FACTOR = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001, "microgram": 0.001}
-_DOSE_IN_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|mcg|microgram|g)\b", re.IGNORECASE)
+# a strength per unit ("1 mg/mL") is a concentration, not a dose: not read as one
+_DOSE_IN_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|mcg|microgram|g)\b(?!\s*/)", re.IGNORECASE)
 
 
 def _quantity_mg(quantity: Any) -> float | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .dosage import bounds, daily_dose_mg
+from .fhir_values import concept_texts
 from .medications import NALTREXONE, MedicationKind, classify, medication_concept
 
 LDN_MAX_DAILY_MG = 6.0
@@ -28,6 +29,7 @@ class DraftOrder:
     daily_dose_mg: float | None
     order_date: dt.date  # dates of the record are counted from here
     start: dt.date  # requested start: the dosage's bounds start, else the order date
+    reason_texts: tuple[str, ...] = ()  # reasonCode text: the indication
 
     @property
     def is_naltrexone(self) -> bool:
@@ -59,4 +61,5 @@ def read_draft_order(model: Any, raw: dict, today: dt.date) -> DraftOrder:
         daily_dose_mg=daily_dose_mg(model, concept),
         order_date=order_date,
         start=max(start, order_date) if start else order_date,
+        reason_texts=tuple(concept_texts(model.reasonCode)),
     )

@@ -15,6 +15,7 @@ Mapping conventions (service choices, not clinical rules; docs/cds-hooks.md list
 - kidney: the latest eGFR within RECENT_DAYS: < 30 severe, 30-59 moderate, 60-89 mild, else
   none (the KDIGO G-stage boundaries).
 - pregnancy / breastfeeding: an active Condition, or a pregnancy-status Observation.
+- indication: the order's reasonCode text through the chat's condition lexicon.
 - procedures: a planned ServiceRequest (not a laboratory or imaging request) or a Procedure
   in preparation on or after the order date. Whether it needs opioids is never in the
   record, so the rules ask.
@@ -32,6 +33,7 @@ from .dosage import bounds, daily_dose_mg
 from .draft_order import LDN_MAX_DAILY_MG, DraftOrder
 from .fhir_record import PatientRecord
 from .fhir_values import as_date, concept_codes, has_code, lower_text, status_code
+from .indication import indication_of
 from .medications import (
     NALTREXONE,
     NALTREXONE_BUPROPION,
@@ -87,7 +89,9 @@ class _Mapper:
     def __init__(self, record: PatientRecord, order: DraftOrder) -> None:
         self.record, self.order, self.day0 = record, order, order.order_date
         self.facts = PatientFacts(
-            requested_start=order.start, requested_dose_mg=order.daily_dose_mg
+            requested_start=order.start,
+            requested_dose_mg=order.daily_dose_mg,
+            indication=indication_of(list(order.reason_texts)),
         )
         self.findings: list[str] = []
         self.liver: list[str | None] = []
@@ -249,7 +253,8 @@ class _Mapper:
                 else "none"
             )
             day = as_date(egfr.effectiveDateTime).isoformat()
-            self.findings.append(f"eGFR {value:g} on {day} ({self.facts.renal_impairment}).")
+            stage = self.facts.renal_impairment.replace("none", "no impairment")
+            self.findings.append(f"eGFR {value:g} on {day} ({stage}).")
         status = self.latest({PREGNANCY_STATUS})
         if status is not None and status.valueCodeableConcept is not None:
             answer = lower_text(status.valueCodeableConcept)

@@ -174,12 +174,14 @@ def service_request(rid: str, text: str, offset: int) -> dict:
 
 def draft_ldn(
     dose_mg: float = 1.5,
-    text: str = "naltrexone 1.5 mg/mL oral liquid (compounded)",
+    text: str = "naltrexone 1 mg/mL oral liquid (compounded)",
     code: str | None = "7243",
     rid: str = "draft-ldn",
+    reason: str = "Complex regional pain syndrome type 1",
 ) -> dict:
     order = med(rid, text, status="draft", code=code, start=0, dose_mg=dose_mg)
     order["authoredOn"] = day(0)
+    order["reasonCode"] = [{"text": reason}]
     return order
 
 
@@ -521,6 +523,23 @@ def scenarios() -> dict[str, dict]:
         "A draft order for ibuprofen: no cards.",
         request(full_prefetch(), order=draft_ldn(400, "ibuprofen 400 mg tablet", code=None)),
         cards=0,
+    )
+    add(
+        "fibromyalgia_indication",
+        "An order for fibromyalgia: can start, with the FINAL trial's result on the card.",
+        request(full_prefetch(), order=draft_ldn(reason="Fibromyalgia")),
+        indicator="info",
+        verdict="can_start",
+        suggestion=True,
+        detail_has="FINAL",
+    )
+    add(
+        "crohns_indication",
+        "An order for Crohn's disease: specialist review (guideline against).",
+        request(full_prefetch(), order=draft_ldn(reason="Crohn's disease")),
+        indicator="warning",
+        verdict="needs_specialist_review",
+        summary_has="Crohn's disease",
     )
     add("missing_prefetch", "No prefetch and no fhirServer: HTTP 412.", request(None), status=412)
     return s

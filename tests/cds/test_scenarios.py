@@ -206,3 +206,13 @@ def test_refuted_condition_is_ignored():
     refuted["verificationStatus"]["coding"][0]["code"] = "refuted"
     card = check_order(request(full_prefetch(conditions=[refuted])), ORDER_DATE)["cards"][0]
     assert card["indicator"] == "info"
+
+
+def test_concentration_in_the_text_is_not_read_as_a_dose():
+    from tests.cds.scenario_builder import draft_ldn, full_prefetch, request
+
+    order = draft_ldn()
+    del order["dosageInstruction"]
+    card = check_order(request(full_prefetch(), order=order), ORDER_DATE)["cards"][0]
+    assert card["source"]["topic"]["code"] == "dose_unknown"
+    assert card["indicator"] == "warning"
