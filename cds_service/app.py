@@ -51,6 +51,11 @@ async def errors_and_auth(request: web.Request, handler: Any) -> web.StreamRespo
     except HookError as exc:
         log.info("hook error %s on %s", exc.status, request.path)
         return _error(exc.status, exc.message)
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the message may quote patient data: type only
+        log.error("internal error on %s: %s", request.path, type(exc).__name__)
+        return _error(500, "internal error")
 
 
 async def read_json(request: web.Request) -> Any:

@@ -9,6 +9,17 @@ import aiohttp
 
 from ldn_core.cds.prefetch import query_for
 
+MAX_PAGES = 20
+
+
+def _next_link(bundle: Any) -> str | None:
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+        return None
+    for link in bundle.get("link") or []:
+        if isinstance(link, dict) and link.get("relation") == "next" and link.get("url"):
+            return str(link["url"])
+    return None
+
 
 class FhirFetchError(Exception):
     """The FHIR server could not give the data; the message names no patient data."""
@@ -29,19 +40,31 @@ async def fetch_missing(
     timeout = aiohttp.ClientTimeout(total=timeout_s)
     async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session:
 
-        async def one(key: str) -> tuple[str, Any]:
-            url = f"{base}/{query_for(key, patient_id)}"
+        async def get(key: str, url: str) -> Any:
             try:
                 async with session.get(url) as response:
                     if response.status == 404 and key == "patient":
-                        return key, None
+                        return None
                     if response.status != 200:
                         raise FhirFetchError(f"FHIR server answered {response.status} for {key}")
-                    return key, await response.json(content_type=None)
+                    return await response.json(content_type=None)
             except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
                 raise FhirFetchError(
                     f"FHIR server unreachable for {key}: {type(exc).__name__}"
                 ) from None
+
+        async def one(key: str) -> tuple[str, Any]:
+            result = await get(key, f"{base}/{query_for(key, patient_id)}")
+            # a search result can come in pages: follow "next" so that what is not in the
+            # result really is not in the record (a cut-off result stays marked incomplete)
+            for _ in range(MAX_PAGES - 1):
+                following = _next_link(result)
+                if following is None:
+                    break
+                page = await get(key, following)
+                result["entry"] = [*(result.get("entry") or []), *(page.get("entry") or [])]
+                result["link"] = page.get("link") or []
+            return key, result
 
         results = await asyncio.gather(*(one(key) for key in keys))
     return dict(results)

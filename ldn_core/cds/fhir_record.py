@@ -73,13 +73,29 @@ def _entries(value: Any) -> list[Any]:
     return [value]
 
 
+def is_missing(value: Any) -> bool:
+    """No data for a prefetch key: absent, null, or an OperationOutcome in place of the
+    result (the EHR could not run the search)."""
+    return value is None or (
+        isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
+    )
+
+
+def has_more_pages(value: Any) -> bool:
+    links = value.get("link") if isinstance(value, dict) else None
+    return any(isinstance(li, dict) and li.get("relation") == "next" for li in links or [])
+
+
 def read_record(prefetch: dict[str, Any]) -> PatientRecord:
     record = PatientRecord()
     for key, expected in PREFETCH_TYPES.items():
         value = prefetch.get(key)
-        if value is None:
+        if is_missing(value):
             record.missing.append(key)
             continue
+        if has_more_pages(value):
+            # only part of the search result: what is absent from it is unknown, not absent
+            record.unreadable.append(f"{expected}: search result has pages that were not sent")
         models = []
         for raw in _entries(value):
             if isinstance(raw, dict) and raw.get("resourceType") == "OperationOutcome":

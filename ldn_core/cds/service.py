@@ -13,7 +13,7 @@ from ldn_core.rules import DosingError, Verdict, check_dose, screen
 
 from .cards import PathForward, not_ldn_card, screening_card, unknown_dose_card, unreadable_card
 from .draft_order import DraftOrder, read_draft_order
-from .fhir_record import PREFETCH_TYPES, parse_resource, read_record
+from .fhir_record import PREFETCH_TYPES, is_missing, parse_resource, read_record
 from .patient_facts import facts_from_record
 from .prefetch import PREFETCH
 
@@ -71,6 +71,8 @@ def validate_request(body: Any) -> dict:
     orders = context.get("draftOrders")
     if not isinstance(orders, dict) or orders.get("resourceType") != "Bundle":
         raise HookError(400, "context.draftOrders must be a FHIR Bundle")
+    if not isinstance(orders.get("entry", []), list):
+        raise HookError(400, "context.draftOrders.entry must be a list")
     if body["hook"] == "order-select" and not isinstance(context.get("selections"), list):
         raise HookError(400, "context.selections (a list) is required for order-select")
     prefetch = body.get("prefetch", {})
@@ -84,7 +86,7 @@ def validate_request(body: Any) -> dict:
 
 def missing_prefetch(body: dict) -> list[str]:
     prefetch = body.get("prefetch") or {}
-    return [key for key in PREFETCH_TYPES if prefetch.get(key) is None]
+    return [key for key in PREFETCH_TYPES if is_missing(prefetch.get(key))]
 
 
 def draft_orders(body: dict, today: dt.date) -> list[DraftOrder]:

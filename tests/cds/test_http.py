@@ -57,6 +57,7 @@ class FakeEhr:
 
     def __init__(self, prefetch: dict, public_jwk: dict | None = None) -> None:
         self.prefetch, self.seen_tokens, self.paths = prefetch, [], []
+        self.pages: dict[str, dict] = {}  # ?page=N -> a later page of a search result
         app = web.Application()
         app.router.add_get("/fhir/{tail:.*}", self.fhir)
         self.jwks = {"keys": [public_jwk or {}]}
@@ -69,6 +70,8 @@ class FakeEhr:
     async def fhir(self, request: web.Request) -> web.Response:
         self.seen_tokens.append(request.headers.get("Authorization"))
         self.paths.append(request.path_qs)
+        if request.query.get("page") in self.pages:
+            return web.json_response(self.pages[request.query["page"]])
         resource = request.match_info["tail"].split("/")[0].split("?")[0]
         key = {
             "Patient": "patient",
@@ -361,3 +364,24 @@ def test_dev_profile_does_not_check_tokens(service):
     body = load_scenario("clean_patient")["request"]
     status, _ = call(f"{service.url}/cds-services/ldn-order-check", body, "sandbox.token.x")
     assert status == 200
+
+
+def test_paged_search_results_are_followed(service):
+    scenario = load_scenario("current_oxycodone")
+    prefetch = dict(scenario["request"]["prefetch"])
+    oxycodone = prefetch["medications"]
+    ehr = FakeEhr({**prefetch, "medications": {**oxycodone, "entry": []}})
+    try:
+        ehr.prefetch["medications"]["link"] = [
+            {"relation": "next", "url": f"{ehr.served.url}/fhir/MedicationRequest?page=2"}
+        ]
+        ehr.pages["2"] = oxycodone  # the opioid is only on the second page
+        body = scenario["request"]
+        body.pop("prefetch")
+        body["fhirServer"] = f"{ehr.served.url}/fhir"
+        status, result = call(f"{service.url}/cds-services/ldn-order-check", body)
+    finally:
+        ehr.served.close()
+    assert status == 200
+    assert result["cards"][0]["indicator"] == "critical"
+    assert "/fhir/MedicationRequest?page=2" in ehr.paths

@@ -216,3 +216,20 @@ def test_concentration_in_the_text_is_not_read_as_a_dose():
     card = check_order(request(full_prefetch(), order=order), ORDER_DATE)["cards"][0]
     assert card["source"]["topic"]["code"] == "dose_unknown"
     assert card["indicator"] == "warning"
+
+
+def test_operation_outcome_in_place_of_a_search_counts_as_missing():
+    body = load_scenario("clean_patient")["request"]
+    body["prefetch"]["medications"] = {"resourceType": "OperationOutcome", "issue": []}
+    assert missing_prefetch(body) == ["medications"]
+
+
+def test_a_search_result_cut_into_pages_is_never_read_as_complete():
+    body = load_scenario("clean_patient")["request"]
+    body["prefetch"]["medications"]["link"] = [
+        {"relation": "next", "url": "https://ehr.example.test/fhir/MedicationRequest?page=2"}
+    ]
+    cards = check_order(body, ORDER_DATE)["cards"]
+    assert cards[0]["source"]["topic"]["code"] == "insufficient_information"
+    assert "opioid use" in cards[0]["summary"]
+    assert cards[1]["source"]["topic"]["code"] == "unreadable_record"
