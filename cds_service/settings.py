@@ -16,6 +16,20 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _issuers(raw: str) -> dict[str, str]:
+    try:
+        issuers = json.loads(raw or "{}")
+    except ValueError:
+        issuers = None
+    if not isinstance(issuers, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in issuers.items()
+    ):
+        raise ValueError(
+            'LDN_CDS_TRUSTED_ISSUERS must be a JSON object {"<iss>": "<JWKS URL or empty>"}'
+        )
+    return issuers
+
+
 @dataclass(frozen=True)
 class CdsSettings:
     host: str
@@ -41,6 +55,6 @@ class CdsSettings:
             data_dir=Path(env.get("LDN_DATA_DIR", REPO_ROOT / "var")),
             # unsigned calls are refused in production unless explicitly switched off
             require_jwt=_flag(env.get("LDN_CDS_REQUIRE_JWT"), production),
-            trusted_issuers=json.loads(env.get("LDN_CDS_TRUSTED_ISSUERS", "{}") or "{}"),
+            trusted_issuers=_issuers(env.get("LDN_CDS_TRUSTED_ISSUERS", "")),
             public_key_pem=Path(key_file).read_text("utf-8") if key_file else None,
         )

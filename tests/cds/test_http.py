@@ -385,3 +385,9 @@ def test_paged_search_results_are_followed(service):
     assert status == 200
     assert result["cards"][0]["indicator"] == "critical"
     assert "/fhir/MedicationRequest?page=2" in ehr.paths
+
+
+@pytest.mark.parametrize("raw", ["not json", "[]", '{"iss": 1}'])
+def test_bad_issuer_setting_is_refused_at_start(raw):
+    with pytest.raises(ValueError, match="LDN_CDS_TRUSTED_ISSUERS"):
+        CdsSettings.from_env({"LDN_CDS_TRUSTED_ISSUERS": raw})
