@@ -10,10 +10,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help envs index model run run-production test lint validate unit nlu-report bench bench-load clean
+.PHONY: help envs index model run run-cds cds-demo run-production test lint validate unit nlu-report bench bench-load clean
 
 help:
 	@echo "make run         start the assistant (REST + socket.io on :5005, actions on :5055)"
+	@echo "make run-cds     only the CDS Hooks service for EHRs (:5010; docs/cds-hooks.md)"
+	@echo "make cds-demo    post a sample LDN order hook to a running CDS service, print the cards"
 	@echo "make run-production  replicas behind nginx on PostgreSQL/Redis/RabbitMQ (:8080; docs/deployment.md)"
 	@echo "make test        the full test suite (unit, data validation, training, rasa test, live REST)"
 	@echo "make nlu-report  NLU cross-validation and held-out evaluation (slow; not in CI)"
@@ -33,6 +35,12 @@ model: envs
 run: envs index model
 	@$(PY) scripts/stack.py run
 
+run-cds: envs
+	@$(PY) -m cds_service
+
+cds-demo: envs
+	@$(PY) scripts/cds_demo.py
+
 run-production: envs index model
 	@scripts/ensure_nginx.sh
 	@$(PY) scripts/stack.py run --profile production
@@ -41,13 +49,13 @@ test: envs
 	@scripts/test_all.sh
 
 lint: envs
-	@$(PY) -m ruff check ldn_core actions channels rasa_plugins nlu_components scripts tests bench
+	@$(PY) -m ruff check ldn_core actions channels rasa_plugins nlu_components cds_service scripts tests bench
 
 validate: envs
 	@$(PY) -m ldn_core.knowledge.validate
 
 unit: envs
-	@$(PY) -m pytest tests/core tests/actions -q
+	@$(PY) -m pytest tests/core tests/actions tests/cds -q
 
 nlu-report: envs model
 	@scripts/nlu_report.sh

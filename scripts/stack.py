@@ -27,6 +27,7 @@ from scripts.model import ensure_model  # noqa: E402
 DEFAULTS = {
     "RASA_PORT": "5005",
     "ACTION_PORT": "5055",
+    "LDN_CDS_PORT": "5010",
     "LDN_DATA_DIR": str(ROOT / "var"),
     "RASA_TELEMETRY_ENABLED": "false",
     "HF_HUB_OFFLINE": "1",
@@ -241,6 +242,16 @@ class Stack:
         url = self.spawn_rasa(model)
         self.wait_rasa("rasa", url, timeout)
 
+    @property
+    def cds_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['LDN_CDS_PORT']}"
+
+    def start_cds(self, timeout: float = 60) -> None:
+        """The CDS Hooks service for EHRs (cds_service; docs/cds-hooks.md)."""
+        self.say(f"==> starting the CDS Hooks service on {self.cds_url}")
+        self._spawn("cds", [str(ROOT / ".venv/actions/bin/python"), "-m", "cds_service"])
+        self._wait("cds", lambda: _get(f"{self.cds_url}/health")[0] == 200, timeout)
+
     def start(self) -> Stack:
         Path(self.env["LDN_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
         model = ensure_model()
@@ -305,6 +316,14 @@ def run(profile: str = "dev") -> int:
     signal.signal(signal.SIGTERM, on_signal)
     started = time.monotonic()
     stack.start()
+    cds = "off in this profile (make run-cds; docs/cds-hooks.md)"
+    if profile == "dev":
+        try:
+            stack.start_cds()
+        except BaseException:
+            stack.stop()
+            raise
+        cds = f"{stack.cds_url}/cds-services (CDS Hooks discovery)"
     slack = (
         f"POST {stack.rasa_url}/webhooks/slack/webhook (Events API request URL)"
         if stack.slack_enabled
@@ -319,6 +338,7 @@ LDN assistant is running (started in {time.monotonic() - started:.0f} s).
   Slack:       {slack}
   Rasa API:    {stack.rasa_url}/status
   Actions:     {stack.action_url}/health
+  CDS Hooks:   {cds}
   Logs:        {stack.log_dir}/{stack.extra_notes()}
 Press Ctrl-C to stop.""",
         flush=True,

@@ -31,12 +31,14 @@ phase() {
   return $rc
 }
 
-phase lint            $PY -m ruff check ldn_core actions channels rasa_plugins nlu_components scripts tests bench
+phase lint            $PY -m ruff check ldn_core actions channels rasa_plugins nlu_components cds_service scripts tests bench
 phase knowledge       $PY -m ldn_core.knowledge.validate
 # the domain-tuned retrieval encoder and the embedding index (about 2 min when the knowledge
 # changed; cached by content hash otherwise)
 phase index           $PY -m ldn_core.retrieval.build
-phase unit            $PY -m pytest tests/core tests/actions tests/scripts tests/bench tests/nlu_components -q -p no:cacheprovider
+# tests/cds includes the live CDS Hooks test: it starts `python -m cds_service` on a free
+# port by itself, so it needs neither the Rasa model nor the stack.
+phase unit            $PY -m pytest tests/core tests/actions tests/scripts tests/bench tests/nlu_components tests/cds -q -p no:cacheprovider
 phase data-validate   $RASA data validate --config config.yml --domain domain.yml --data data
 phase train           $PY scripts/model.py
 if [ $failed -eq 0 ]; then

@@ -1,0 +1,1 @@
+"""HTTP front of the CDS Hooks service (aiohttp); the decision logic is ldn_core.cds."""
