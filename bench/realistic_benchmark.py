@@ -215,6 +215,30 @@ def run_items(url: str, items: list[Item], passage_topic: dict[str, str]) -> lis
     return outcomes
 
 
+def run_items_in_process(items: list[Item], passage_topic: dict[str, str]) -> list[Outcome]:
+    """The core router alone, without the NLU (no intent hints): a quick lower bound for
+    decisions on dev. The deployed figures come from the REST mode."""
+    import datetime as dt
+
+    from ldn_core.assistant import Assistant
+    from ldn_core.render import to_payload
+    from ldn_core.respond import State, Turn
+
+    assistant = Assistant.load()
+    today = dt.date.today()
+    outcomes = []
+    for item in items:
+        state, payload, took = State(), {}, 0.0
+        for turn in item.turns:
+            started = time.perf_counter()
+            reply = assistant.respond(Turn(turn), state, today)
+            took = time.perf_counter() - started
+            payload = to_payload(reply.answer) if reply.answer else {}
+            state = State(reply.context, reply.facts, reply.screening_pending, reply.passages)
+        outcomes.append(judge(item, payload, passage_topic, took))
+    return outcomes
+
+
 def passage_topics() -> dict[str, str]:
     from ldn_core.knowledge import KnowledgeStore
 
@@ -227,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", choices=["dev", "heldout"], default="dev")
     parser.add_argument("--url", default="http://127.0.0.1:5005")
     parser.add_argument("--start", action="store_true", help="start a stack for the run")
+    parser.add_argument(
+        "--in-process", action="store_true", help="the core router alone, no NLU hints (quick)"
+    )
     parser.add_argument("--json", type=Path, help="write per-item outcomes and the summary")
     parser.add_argument(
         "--failures", action="store_true", help="list failed items (never for heldout tuning)"
@@ -235,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     items = load_items(SETS / f"{args.set}.yml")
     topics = passage_topics()
     print(f"set {args.set}: {len(items)} items", flush=True)
-    if args.start:
+    if args.in_process:
+        outcomes = run_items_in_process(items, topics)
+    elif args.start:
         import tempfile
 
         from scripts.stack import Stack, stack_env

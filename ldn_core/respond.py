@@ -28,7 +28,7 @@ from ldn_core.answer.merge import merge_answers
 from ldn_core.knowledge.short_answers import ShortAnswer, short_answer_for
 from ldn_core.patient import PatientFacts
 from ldn_core.retrieval.retriever import RetrievalResult
-from ldn_core.routing import CONDITION_TOPIC, Context
+from ldn_core.routing import CONDITION_TOPIC, Context, is_elliptical
 from ldn_core.rules import Verdict
 from ldn_core.understanding import (
     already_on_ldn,
@@ -38,6 +38,7 @@ from ldn_core.understanding import (
     is_question_shaped,
     mentions_ldn,
 )
+from ldn_core.understanding.other_drugs import about_another_drug, names_other_drug
 
 SMALLTALK_RESPONSES = {
     "greet": "utter_greet",
@@ -60,8 +61,34 @@ WALKTHROUGH = re.compile(
 )
 # When the store abstains on a message that is clearly about LDN, the best passages are
 # still shown if the best cosine reaches this floor (else: "no cited answer").
-LDN_ANSWER_FLOOR = 0.30
+LDN_ANSWER_FLOOR = 0.25
 MAX_CONDITION_POINTS = 2
+# An out_of_scope reading this confident, on a message that does not name LDN, is a decline
+# unless the store's answerability reaches the overrule margin.
+OOS_CONFIDENT = 0.8
+# Question types about LDN itself: read with this confidence, they mark a message that names
+# no other drug as an LDN question.
+CLINICAL_INTENTS = frozenset(
+    {
+        "ask_dosing",
+        "ask_titration",
+        "ask_indication",
+        "ask_efficacy",
+        "ask_mechanism",
+        "ask_adverse_effects",
+        "ask_contraindications",
+        "ask_interactions",
+        "ask_perioperative",
+        "ask_special_populations",
+        "ask_formulation",
+        "ask_naltrexone_confusion",
+        "followup",
+    }
+)
+CLINICAL_CONFIDENT = 0.6
+# ... and only if retrieval's answerability logit on the text alone reaches this (chosen on
+# bench/realistic/dev.yml: implicit LDN questions scored about -1.3, other medicine below -4).
+CLINICAL_MIN_ANSWERABILITY = -3.0
 WALKTHROUGH_BUTTON = ("Ask me the screening questions", "Ask me the screening questions")
 ANSWER_WORDS = 12  # a reply this short, while a screening is pending, answers its questions
 BLOCKING_VERDICTS = frozenset(
@@ -134,6 +161,7 @@ class Router:
         self.store = assistant.store
         self.retriever = assistant.retriever
         self._passage_set = {p.id for p in self.store.passages}
+        self.overrule_at = self.retriever.config.overrule_out_of_scope_at
 
     def _passage_ids(self, answer: Answer) -> tuple[str, ...]:
         """Store passages an answer shows (rule statements and short answers excluded)."""
@@ -188,13 +216,37 @@ class Router:
             population=turn.entities.get("population"),
             previous=state.context,
         )
-        context = query.context
-        ldn_signal = (
-            mentions_ldn(text)
-            or (request is not None)
-            or (hint_intent == "followup" and state.context.question is not None)
-            or has_safety_exposure(extracted)
+        # A short question that leans on the previous one ("what dose then?", "is that in men
+        # too?") is searched as a follow-up when it finds nothing alone.
+        followup = state.context.question is not None and (
+            hint_intent == "followup" or request is not None or is_elliptical(text)
         )
+        if followup and hint_intent != "followup" and result.abstained:
+            result, query = self.assistant.search(
+                text,
+                "followup",
+                condition=turn.entities.get("condition"),
+                population=turn.entities.get("population"),
+                previous=state.context,
+            )
+        context = query.context
+        # The NLU reading a clinical question type with confidence, in a message that names no
+        # other drug and whose words the store mostly knows, marks LDN as its subject too
+        # ("can u start at 4.5 straight away?"); "CHA2DS2-VASc for a 70F" does not qualify.
+        clinical_reading = (
+            turn.intent in CLINICAL_INTENTS
+            and turn.confidence >= CLINICAL_CONFIDENT
+            and not names_other_drug(text)
+            and (
+                not result.abstained
+                or self.retriever.retrieve(text).answerability >= CLINICAL_MIN_ANSWERABILITY
+            )
+        )
+        ldn_signal = mentions_ldn(text) or followup or clinical_reading
+        if followup and turn.entities.get("condition") in CONDITION_TOPIC:
+            # "and Crohn's?" after an MS question: the new condition's passages, not the old one's
+            new_topic = CONDITION_TOPIC[turn.entities["condition"]]
+            result = keep_topics(result, frozenset({new_topic}), self.retriever.config.keep_within)
 
         if smalltalk and result.abstained and not ldn_signal and not has_patient_facts(extracted):
             return Reply(
@@ -208,12 +260,15 @@ class Router:
             )
 
         # A patient already on LDN asks about managing it (surgery, side effects): the answer
-        # is the store's; a start verdict would answer a question nobody asked.
+        # is the store's; a start verdict would answer a question nobody asked. An opioid
+        # question that never mentions LDN ("methadone to buprenorphine conversion") is not
+        # about starting LDN either.
+        about_ldn = mentions_ldn(text) or turn.intent in SCREENING_INTENTS
         wants_verdict = (
             has_patient_facts(facts)
             and not already_on_ldn(text)
             and (
-                has_safety_exposure(extracted)
+                (has_safety_exposure(extracted) and about_ldn)
                 or asks_about_starting(text)
                 or turn.intent in SCREENING_INTENTS
                 or facts is not extracted
@@ -222,6 +277,10 @@ class Router:
         if wants_verdict:
             return self._composite(text, turn, facts, result, context, today, noise)
 
+        if not ldn_signal and declined_as_another_subject(text, turn, result, self.overrule_at):
+            return Reply(
+                "decline", out_of_scope(), context=state.context, facts=state.facts, noise=noise
+            )
         knowledge = self._knowledge_answer(text, intent, result, context, ldn_signal)
         if knowledge is None:
             if ldn_signal:
@@ -385,15 +444,12 @@ class Router:
         """
         if not topics:
             return result
-        on_topic = [h for h in result.candidates if h.passage.topic in topics]
-        if not on_topic:
-            plain = self.retriever.retrieve(fact_query(facts), set(topics))
-            on_topic = [h for h in plain.candidates if h.passage.topic in topics]
-        if not on_topic:
-            return result
-        best = on_topic[0].score
-        kept = [h for h in on_topic if best - h.score <= self.retriever.config.keep_within]
-        return replace(result, hits=kept[:3], candidates=on_topic, abstained=False)
+        keep = self.retriever.config.keep_within
+        if any(h.passage.topic in topics for h in result.candidates):
+            return keep_topics(result, topics, keep)
+        plain = self.retriever.retrieve(fact_query(facts), set(topics))
+        focused = keep_topics(plain, topics, keep)
+        return focused if focused is not plain else result
 
     def _sources_again(self, state: State, noise: tuple[str, ...]) -> Reply:
         passages = [
@@ -450,6 +506,34 @@ def short_statement(short: ShortAnswer, passage) -> RuleStatement:
 
 def _with_intro(answer: Answer, intro: str) -> Answer:
     return replace(answer, intro=intro)
+
+
+def declined_as_another_subject(
+    text: str, turn: Turn, result: RetrievalResult, overrule_at: float
+) -> bool:
+    """A message that does not name LDN and is about something else, even if retrieval
+    found a passage: another drug named as its subject, or a confident out-of-scope reading
+    by the NLU that the store does not overrule (its answerability below the dev-chosen
+    margin, knowledge/retrieval.yaml)."""
+    if asks_about_starting(text):
+        return False
+    if about_another_drug(text):
+        return True
+    confident_oos = turn.intent == "out_of_scope" and turn.confidence >= OOS_CONFIDENT
+    return confident_oos and (overrule_at <= 0 or result.answerability < overrule_at)
+
+
+def keep_topics(
+    result: RetrievalResult, topics: frozenset[str], keep_within: float
+) -> RetrievalResult:
+    """The ranked passages on these topics only (as answerable), or ``result`` unchanged when
+    none is ranked."""
+    on_topic = [h for h in result.candidates if h.passage.topic in topics]
+    if not on_topic:
+        return result
+    best = on_topic[0].score
+    kept = [h for h in on_topic if best - h.score <= keep_within]
+    return replace(result, hits=kept[:3], candidates=on_topic, abstained=False)
 
 
 def fact_query(facts: PatientFacts) -> str:

@@ -87,9 +87,25 @@ class Query:
     context: Context  # the context to store for the next turn
 
 
-def _is_elliptical(text: str) -> bool:
+# "is that in men too?", "how big was it", "should she stop?": a short question that points
+# back at what was just discussed.
+POINTS_BACK = re.compile(
+    r"\b(?:that|this|those|these|it|its|they|them|she|he|her|him|then|too|also|same|one)\b",
+    re.IGNORECASE,
+)
+POINTING_QUESTION_WORDS = 12
+
+
+def is_elliptical(text: str) -> bool:
+    """A follow-up that leans on the previous question: an opener ("and in MS?"), a very short
+    question, or a short one that points back at it ("how big was that trial?")."""
     lowered = text.lower().strip()
-    return lowered.startswith(ELLIPTICAL_OPENERS) or len(lowered.split()) <= SHORT_QUESTION_WORDS
+    words = len(lowered.split())
+    return (
+        lowered.startswith(ELLIPTICAL_OPENERS)
+        or words <= SHORT_QUESTION_WORDS
+        or (words <= POINTING_QUESTION_WORDS and bool(POINTS_BACK.search(lowered)))
+    )
 
 
 def plan_query(
@@ -107,7 +123,7 @@ def plan_query(
       condition; a full new question resets the context.
     """
     is_followup = intent == "followup"
-    elliptical = is_followup or _is_elliptical(text)
+    elliptical = is_followup or is_elliptical(text)
     carried_condition = previous.condition if elliptical else None
     new_condition = condition or (None if population else carried_condition)
     new_population = population or (previous.population if is_followup else None)

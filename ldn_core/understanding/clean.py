@@ -20,6 +20,7 @@ _INJECTION = re.compile(
     r"guidelines?|context)\b"
     r"|\b(?:you are now|act as|pretend (?:to be|you are)|from now on you|new instructions?)\b"
     r"|\b(?:system prompt|developer mode|jailbreak|dan mode)\b"
+    r"|\btranslate (?:the following|this|everything)\b"
     r"|\b(?:reveal|print|show|repeat)\b[^.!?\n]{0,30}"
     r"\b(?:prompt|instructions|secrets?|api keys?)\b",
     re.IGNORECASE,

@@ -1,0 +1,67 @@
+"""Messages about another drug: named as the subject, with LDN left out.
+
+"starting dose of amitriptyline for diabetic neuropathy" shares a condition and the word
+"dose" with the store, and retrieval alone may find an LDN passage for it; it is still a
+question about amitriptyline. The drug names come from knowledge/lexicon/other_drugs.yaml and
+the opioid lexicon (knowledge/rules/opioids.yaml), so both stay data.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ldn_core.settings import REPO_ROOT
+
+OTHER_DRUGS_FILE = Path("lexicon") / "other_drugs.yaml"
+OPIOIDS_FILE = Path("rules") / "opioids.yaml"
+# Words that keep an opioid question about LDN even when LDN is not named.
+LDN_CONTEXT = re.compile(
+    r"\b(?:wash-?out|opioid[- ]free|block\w*|antagonis\w*|precipitat\w*|it|this (?:drug|med))\b",
+    re.IGNORECASE,
+)
+
+
+def _opioid_names(path: Path) -> list[str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    names: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key in ("name", "generic", "id"):
+                if isinstance(node.get(key), str):
+                    names.append(node[key])
+            for key, value in node.items():
+                if key.endswith("aliases") and isinstance(value, list):
+                    names.extend(v for v in value if isinstance(v, str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data.get("opioids", data))
+    return names
+
+
+@lru_cache(maxsize=4)
+def other_drug_pattern(knowledge_dir: Path = REPO_ROOT / "knowledge") -> re.Pattern[str]:
+    listed = yaml.safe_load((knowledge_dir / OTHER_DRUGS_FILE).read_text(encoding="utf-8"))
+    names = [str(n) for n in (listed or {}).get("drugs", [])]
+    opioids = knowledge_dir / OPIOIDS_FILE
+    if opioids.exists():
+        names += _opioid_names(opioids)
+    words = sorted({n.strip().lower() for n in names if len(n.strip()) >= 4}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def names_other_drug(text: str) -> bool:
+    return bool(other_drug_pattern().search(text))
+
+
+def about_another_drug(text: str) -> bool:
+    """Names another drug and gives no sign that LDN is what is asked about."""
+    return names_other_drug(text) and not LDN_CONTEXT.search(text)
