@@ -36,6 +36,7 @@ from ldn_core.understanding import (
     clean_message,
     followup_request,
     is_question_shaped,
+    mentions_a_patient,
     mentions_ldn,
 )
 from ldn_core.understanding.other_drugs import about_another_drug, names_other_drug
@@ -61,7 +62,11 @@ WALKTHROUGH = re.compile(
 )
 # When the store abstains on a message that is clearly about LDN, the best passages are
 # still shown if the best cosine reaches this floor (else: "no cited answer").
+# Noise that is only politeness: a message of nothing else is small talk, not an attack.
+SMALLTALK_WORDS = 6  # a longer question is never taken for small talk
+COURTESY_NOISE = frozenset({"greeting", "sign_off", "emoji"})
 LDN_ANSWER_FLOOR = 0.25
+LDN_MIN_ANSWERABILITY = -1.0  # or when the abstention logit is this close to answering
 MAX_CONDITION_POINTS = 2
 # An out_of_scope reading this confident, on a message that does not name LDN, is a decline
 # unless the store's answerability reaches the overrule margin.
@@ -145,6 +150,43 @@ def has_patient_facts(facts: PatientFacts) -> bool:
     )
 
 
+def has_case_facts(facts: PatientFacts) -> bool:
+    """Facts that only a description of a patient gives (a drug named alone does not)."""
+    return bool(
+        facts.opioid_free is not None
+        or facts.liver_status
+        or facts.renal_impairment
+        or facts.procedure_planned
+        or facts.pregnant
+        or facts.breastfeeding
+        or facts.age_years is not None
+    )
+
+
+def wants_verdict(
+    text: str, turn: Turn, extracted: PatientFacts, continuing: bool, about_ldn: bool
+) -> bool:
+    """Whether a screening verdict belongs beside the answer (the patient is not on LDN yet).
+
+    - the message adds to a screening already pending;
+    - it describes a patient (liver, age, "no opioids"...) and asks about starting;
+    - a particular patient ("pt", "she", "45F") takes an opioid or another naltrexone
+      product and LDN is in question; a general question ("can someone on methadone take
+      LDN?") gets the store's answer instead;
+    - a particular patient and starting LDN are asked about with nothing known yet ("can my
+      patient start LDN?"): the verdict says what is needed.
+    """
+    if continuing:
+        return True
+    starting = asks_about_starting(text) or turn.intent in SCREENING_INTENTS
+    patient = mentions_a_patient(text)
+    if has_case_facts(extracted) and starting:
+        return True
+    if patient and has_safety_exposure(extracted) and about_ldn:
+        return True
+    return patient and starting and (mentions_ldn(text) or turn.intent == "request_screening")
+
+
 def has_safety_exposure(facts: PatientFacts) -> bool:
     """A patient's opioid or other naltrexone product: always worth a verdict beside the
     answer. An opioid merely named in a general question ("how long off morphine before
@@ -179,6 +221,11 @@ class Router:
             return self._sources_again(state, noise)
 
         smalltalk = SMALLTALK_RESPONSES.get(turn.intent or "")
+        if cleaned.is_empty and (noise and not set(noise) <= COURTESY_NOISE):
+            # nothing but instructions to the assistant, code or markup: declined, not echoed
+            return Reply(
+                "decline", out_of_scope(), context=state.context, facts=state.facts, noise=noise
+            )
         if cleaned.is_empty:
             return Reply(
                 "smalltalk",
@@ -216,6 +263,25 @@ class Router:
             population=turn.entities.get("population"),
             previous=state.context,
         )
+        # Small talk ("thanks", "ok") right after an answer is not a follow-up question.
+        if (
+            smalltalk
+            and request is None
+            and (len(text.split()) <= SMALLTALK_WORDS or not is_question_shaped(text))
+            and (result.abstained or result.answerability < self.overrule_at)
+            and not mentions_ldn(text)
+            and not has_patient_facts(extracted)
+        ):
+            return Reply(
+                "smalltalk",
+                response=smalltalk,
+                context=state.context,
+                facts=state.facts,
+                screening_pending=state.screening_pending,
+                passages=state.last_passages,
+                noise=noise,
+            )
+
         # A short question that leans on the previous one ("what dose then?", "is that in men
         # too?") is searched as a follow-up when it finds nothing alone.
         followup = state.context.question is not None and (
@@ -248,33 +314,14 @@ class Router:
             new_topic = CONDITION_TOPIC[turn.entities["condition"]]
             result = keep_topics(result, frozenset({new_topic}), self.retriever.config.keep_within)
 
-        if smalltalk and result.abstained and not ldn_signal and not has_patient_facts(extracted):
-            return Reply(
-                "smalltalk",
-                response=smalltalk,
-                context=state.context,
-                facts=state.facts,
-                screening_pending=state.screening_pending,
-                passages=state.last_passages,
-                noise=noise,
-            )
-
         # A patient already on LDN asks about managing it (surgery, side effects): the answer
         # is the store's; a start verdict would answer a question nobody asked. An opioid
         # question that never mentions LDN ("methadone to buprenorphine conversion") is not
         # about starting LDN either.
         about_ldn = mentions_ldn(text) or turn.intent in SCREENING_INTENTS
-        wants_verdict = (
-            has_patient_facts(facts)
-            and not already_on_ldn(text)
-            and (
-                (has_safety_exposure(extracted) and about_ldn)
-                or asks_about_starting(text)
-                or turn.intent in SCREENING_INTENTS
-                or facts is not extracted
-            )
-        )
-        if wants_verdict:
+        if not already_on_ldn(text) and wants_verdict(
+            text, turn, extracted, continuing=facts is not extracted, about_ldn=about_ldn
+        ):
             return self._composite(text, turn, facts, result, context, today, noise)
 
         if not ldn_signal and declined_as_another_subject(text, turn, result, self.overrule_at):
@@ -317,7 +364,11 @@ class Router:
         """The store's answer, or None when it has none worth showing."""
         hits = result.hits
         if result.abstained:
-            if not ldn_signal or result.top_similarity < LDN_ANSWER_FLOOR:
+            close_enough = (
+                result.top_similarity >= LDN_ANSWER_FLOOR
+                or result.answerability >= LDN_MIN_ANSWERABILITY
+            )
+            if not ldn_signal or not close_enough:
                 return None
             best = result.candidates[0].score if result.candidates else 0.0
             keep = self.retriever.config.keep_within
@@ -330,24 +381,34 @@ class Router:
         rules: tuple[RuleStatement, ...] = ()
         if intent in DOSING_INTENTS:
             rules = self.assistant.dosing_rules()
-        lead = self._short_answer(text, passages)
-        answer = compose_knowledge_answer(
+        found = self._short_answer(text, passages, result.candidates)
+        lead: tuple[RuleStatement, ...] = ()
+        if found is not None:
+            short, passage = found
+            lead = (short_statement(short, passage),)
+            if passage not in passages:  # the passage behind the short answer is shown too
+                passages = [passage, *passages][: max(len(passages), 1) + 1]
+        return compose_knowledge_answer(
             self.store,
             passages,
             topic=context.topic,
             condition=context.condition,
-            rules=((lead,) if lead else ()) + rules,
+            rules=lead + rules,
         )
-        return answer
 
-    def _short_answer(self, text: str, passages: list) -> RuleStatement | None:
+    def _short_answer(
+        self, text: str, passages: list, candidates: list
+    ) -> tuple[ShortAnswer, object] | None:
         if not is_question_shaped(text):
             return None
         found = short_answer_for(text, passages[:2], self.assistant.short_answers)
-        if found is None:
-            return None
-        short, passage = found
-        return short_statement(short, passage)
+        if found is None or found[0].cue is None:
+            # an answer written for exactly this kind of question ("is it dosed by weight?")
+            # among the ranked passages beats a general one of the top passage
+            ranked = [h.passage for h in candidates]
+            cued = short_answer_for(text, ranked, self.assistant.short_answers, cued_only=True)
+            found = cued or found
+        return found
 
     def _condition_evidence(self, condition: str | None, shown: set[str]) -> Answer | None:
         topic = CONDITION_TOPIC.get(condition or "")

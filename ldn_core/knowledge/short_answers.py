@@ -67,11 +67,15 @@ def load_short_answers(kdir: Path, passage_ids: set[str]) -> dict[str, list[Shor
 
 
 def short_answer_for(
-    question: str, passages: list[Passage], answers: dict[str, list[ShortAnswer]]
+    question: str,
+    passages: list[Passage],
+    answers: dict[str, list[ShortAnswer]],
+    cued_only: bool = False,
 ) -> tuple[ShortAnswer, Passage] | None:
-    """The first fitting short answer among the passages, in their order."""
+    """The first fitting short answer among the passages, in their order; ``cued_only``
+    considers only answers written for a kind of question (with a ``cue``)."""
     for passage in passages:
         for answer in answers.get(passage.id, ()):
-            if answer.fits(question):
+            if (answer.cue is not None or not cued_only) and answer.fits(question):
                 return answer, passage
     return None

@@ -10,6 +10,7 @@ from ldn_core.understanding.signals import (
     asks_about_starting,
     followup_request,
     is_question_shaped,
+    mentions_a_patient,
     mentions_ldn,
 )
 
@@ -20,5 +21,6 @@ __all__ = [
     "clean_message",
     "followup_request",
     "is_question_shaped",
+    "mentions_a_patient",
     "mentions_ldn",
 ]

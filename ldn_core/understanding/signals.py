@@ -59,7 +59,8 @@ _STARTING = re.compile(
     r"put (?:him|her|them|pt|the patient) on|switch\w* (?:to|over)|add(?:ing)?|go ahead|"
     r"candidate|eligible|suitable|reasonable|appropriate|safe (?:for|to|in)|ok(?:ay)? (?:for|to)|"
     r"contraindicat\w*|proceed|restart\w*|resume|consider\w*|thinking (?:of|about)|wants?|"
-    r"would like|instead of|rather than|worth|option for|use (?:ldn|it))\b",
+    r"would like|instead of|rather than|worth|option for|use (?:ldn|it)|keen|sensible|"
+    r"good idea|go for)\b",
     re.IGNORECASE,
 )
 
@@ -68,10 +69,25 @@ _STARTING = re.compile(
 # so the question is about managing it (surgery, side effects), not about starting.
 _ALREADY_ON = re.compile(
     r"\b(?:on|taking|takes|using|uses|started|been on|maintained on|stable on|currently on)\s+"
-    r"(?:(?:ldn|low[- ]?dose naltrexone|naltrexone \d(?:\.\d)? ?mg)\b|it\b(?! yet))"
+    r"(?:ldn|low[- ]?dose naltrexone|naltrexone \d(?:\.\d)? ?mg)\b"
     r"|\bldn (?:user|patient)s?\b",
     re.IGNORECASE,
 )
+
+
+# A particular patient: "pt", "my patient", "she", "his", "45F", "a 70 yo man". General
+# questions ("can someone on methadone take LDN?", "a patient on opioids") name none.
+_A_PATIENT = re.compile(
+    r"\b(?:pts?|my (?:patient|pt|client)s?|"
+    r"(?:the|this|our) (?:patient|pt|lady|man|woman|gentleman)|"
+    r"he|she|his|her|him|hers|mr|mrs|ms\.|miss)\b"
+    r"|\b\d{1,3}\s?(?:y/?o|yrs?|years? old|[mf])\b|\b[mf]\s?\d{1,3}\b",
+    re.IGNORECASE,
+)
+
+
+def mentions_a_patient(text: str) -> bool:
+    return bool(_A_PATIENT.search(text))
 
 
 def already_on_ldn(text: str) -> bool:

@@ -1,4 +1,9 @@
-"""The screening and schedule forms over REST, end to end (Rasa + action server + core)."""
+"""Screening and schedules over REST, end to end (Rasa + action server + core).
+
+A described patient gets a verdict at once, with what is still unconfirmed; a short reply
+adds to that patient. The screening form asks its questions only when the clinician asks for
+them ("ask me the screening questions", the button under an undecided verdict).
+"""
 
 from __future__ import annotations
 
@@ -13,13 +18,14 @@ def form_slot(payload: dict) -> str | None:
     return (payload.get("form") or {}).get("slot")
 
 
-def test_screening_asks_only_the_liver_status_then_gives_the_wait_verdict(chat):
+def test_a_described_patient_gets_the_verdict_first_and_a_short_reply_completes_it(chat):
     text, payload = chat.ask("pt with CRPS, stopped oxycodone 3 days ago, can I start LDN tonight?")
-    assert form_slot(payload) == "liver_status", text
-    assert payload["form"]["missing"] == ["liver_status"]
-    assert "liver status" in text and "opioid now" not in text
-    # the verdict so far is shown with the question
+    assert "form" not in payload, text
+    # the verdict so far, with the one fact still missing, in the first reply
     assert payload["screening"]["verdict"] == "wait_until"
+    assert payload["screening"]["missing"] == ["liver_status"]
+    assert "liver status" in text and "opioid now" not in text
+    assert payload["citations"]
 
     text, payload = chat.ask("LFTs normal")
     assert "form" not in payload, text
@@ -32,8 +38,16 @@ def test_screening_asks_only_the_liver_status_then_gives_the_wait_verdict(chat):
     assert any(c["source_id"] == "label_ntx_oral" for c in payload["citations"])
 
 
-def test_screening_reprompts_an_unreadable_answer_then_completes(chat):
+def start_the_form(chat) -> tuple[str, dict]:
     text, payload = chat.ask("can my patient start LDN?")
+    assert "form" not in payload and payload["citations"], text
+    titles = [b["title"] for b in payload["buttons"]]
+    assert "Ask me the screening questions" in titles, titles
+    return chat.ask("Ask me the screening questions")
+
+
+def test_screening_reprompts_an_unreadable_answer_then_completes(chat):
+    text, payload = start_the_form(chat)
     assert form_slot(payload) == "opioid_status", text
     assert "opioid" in text and "liver" not in text
 
@@ -51,7 +65,7 @@ def test_screening_reprompts_an_unreadable_answer_then_completes(chat):
 
 
 def test_two_failures_explain_and_cancel_leaves_the_form(chat):
-    chat.ask("can my patient start LDN?")
+    start_the_form(chat)
     chat.ask("maybe")
     text, payload = chat.ask("-3 days")
     assert "negative time" in text or "could not read" in text
@@ -67,7 +81,7 @@ def test_two_failures_explain_and_cancel_leaves_the_form(chat):
 
 
 def test_a_question_inside_the_form_is_answered_and_the_form_asks_again(chat):
-    chat.ask("can my patient start LDN?")
+    start_the_form(chat)
     text, payload = chat.ask("what are the common side effects of LDN?")
     replies = chat.send("let's continue")
     # the side-effect question got its own answer, then the form re-asked

@@ -30,13 +30,20 @@ def test_the_store_short_answers_load_and_name_real_passages(answers, store):
 
 
 def test_a_cue_picks_the_answer_that_fits_the_question(answers, store):
-    passage = store.passage("dose-practice-titration-schedule")
-    by_weight = short_answer_for("is LDN dosed by weight?", [passage], answers)
+    fraction = store.passage("dose-fraction-of-standard-dose")
+    by_weight = short_answer_for("is LDN dosed by weight?", [fraction], answers)
     assert by_weight and "body weight" in by_weight[0].text
-    how_to_start = short_answer_for("how do I start it?", [passage], answers)
-    assert (
-        how_to_start and "1.5 mg" in how_to_start[0].text and "weight" not in how_to_start[0].text
-    )
+    assert short_answer_for("what is LDN?", [fraction], answers) is None
+    schedule = store.passage("dose-practice-titration-schedule")
+    how_to_start = short_answer_for("how do I start it?", [schedule], answers)
+    assert how_to_start and "1.5 mg" in how_to_start[0].text
+
+
+def test_cued_only_skips_general_answers(answers, store):
+    tiers = store.passage("ntx-dose-tiers")
+    question = "is LDN the same as contrave?"
+    assert short_answer_for(question, [tiers], answers)
+    assert short_answer_for(question, [tiers], answers, cued_only=True) is None
 
 
 def test_whether_dreams_settle_gets_its_own_answer(answers, store):
