@@ -115,9 +115,9 @@ def compose_screening(
     buttons: tuple[tuple[str, str], ...] = ()
     if offer_schedule and schedule is None and result.schedule_from is not None:
         buttons = (schedule_button(result.schedule_from),)
-    decisive = [
-        p.evidence for p in points if p.title not in ("Note", "Path forward")
-    ] or [p.evidence for p in points]
+    decisive = [p.evidence for p in points if p.title not in ("Note", "Path forward")] or [
+        p.evidence for p in points
+    ]
     level = weakest(decisive) if decisive else None
     return Answer(
         kind=AnswerKind.SCREENING,

@@ -176,6 +176,16 @@ def _flag(mentions: list[Mention], category: str) -> bool | None:
     return result
 
 
+def _urine_screen(mentions: list[Mention]) -> str | None:
+    """A positive screen wins over a negative one; a negated or historical result is ignored."""
+    values = {
+        m.value
+        for m in mentions
+        if m.category == "URINE_OPIOID_SCREEN" and m.status in (None, "CURRENT")
+    }
+    return "positive" if "positive" in values else "negative" if "negative" in values else None
+
+
 def _indication(mentions: list[Mention], secondary: set[str]) -> str | None:
     found = [m.value for m in mentions if m.category == "CONDITION" and not m.negated]
     primary = [c for c in found if c not in secondary]
@@ -230,6 +240,9 @@ def facts_from_mentions(
     facts.renal_impairment = _renal(mentions)
     facts.pregnant = _flag(mentions, "PREGNANCY")
     facts.breastfeeding = _flag(mentions, "BREASTFEEDING")
+    facts.planning_pregnancy = _flag(mentions, "PLANNING_PREGNANCY")
+    facts.frail = _flag(mentions, "FRAILTY")
+    facts.urine_opioid_screen = _urine_screen(mentions)
     facts.on_naltrexone_bupropion = _flag(mentions, "NTX_BUP")
     facts.on_naltrexone_50mg = _flag(mentions, "NTX_FULL")
     facts.age_years = find_age(doc.text)

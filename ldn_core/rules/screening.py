@@ -273,7 +273,9 @@ class _Screening:
             if note is not None:
                 self.add("opioid_interaction_only", sources=note.sources, note=note.note)
                 if e.current is not False:
-                    self.need(f"antidiarrhoeal_dose:{note.name}", "antidiarrhoeal_dose", drug=e.drug)
+                    self.need(
+                        f"antidiarrhoeal_dose:{note.name}", "antidiarrhoeal_dose", drug=e.drug
+                    )
                 return
             self.add("opioid_unknown_drug", drug=e.drug)
             return
@@ -354,7 +356,11 @@ class _Screening:
             last = planned_last or self.today
             dates = self.washout_dates(last, "path_washout_short")
             earliest = dates["conservative"] if form_unstated else dates["earliest"]
-            shown = format_value(last) if planned_last else f"today ({format_value(last)}) if stopped today"
+            shown = (
+                format_value(last)
+                if planned_last
+                else f"today ({format_value(last)}) if stopped today"
+            )
             self.step("path_washout_short", drug=drug, last_dose=shown, **dates)
             if self.path_earliest is None or earliest > self.path_earliest:
                 self.path_earliest = earliest

@@ -38,6 +38,8 @@ def often(clear_value, *others):
     """Half the time the value that lets a start through, so can_start is reached often
     enough for its invariants to be exercised; otherwise any value, unknown included."""
     return st.one_of(st.just(clear_value), st.sampled_from([clear_value, *others]))
+
+
 STORE = KnowledgeStore.load(REPO_ROOT / "knowledge")
 
 

@@ -176,8 +176,12 @@ def test_several_opioids_the_latest_washout_wins():
     facts = clean(
         opioid_free=None,
         opioids=[
-            OpioidExposure("tramadol", current=False, last_dose=TODAY - D(days=5), long_acting=False),
-            OpioidExposure("codeine", current=False, last_dose=TODAY - D(days=2), long_acting=False),
+            OpioidExposure(
+                "tramadol", current=False, last_dose=TODAY - D(days=5), long_acting=False
+            ),
+            OpioidExposure(
+                "codeine", current=False, last_dose=TODAY - D(days=2), long_acting=False
+            ),
         ],
     )
     result = screen(facts, TODAY)
@@ -361,9 +365,12 @@ def test_unknown_substance_needs_specialist_review(current):
 )
 @pytest.mark.parametrize("current", [True, False])
 def test_uncertain_opioid_activity_needs_specialist_review(drug, current):
-    result = screen(stopped(drug, TODAY - D(days=60)) if not current else clean(
-        opioid_free=None, opioids=[OpioidExposure(drug, current=True)]
-    ), TODAY)
+    result = screen(
+        stopped(drug, TODAY - D(days=60))
+        if not current
+        else clean(opioid_free=None, opioids=[OpioidExposure(drug, current=True)]),
+        TODAY,
+    )
     assert result.verdict is Verdict.NEEDS_SPECIALIST_REVIEW
     assert "opioid_uncertain_activity" in ids(result)
     assert result.earliest_start is None
@@ -612,7 +619,9 @@ def test_result_to_dict_is_json_safe():
         opioid_free=None,
         requested_dose_mg=6,
         opioids=[
-            OpioidExposure("tramadol", current=False, last_dose=TODAY - D(days=1), long_acting=False)
+            OpioidExposure(
+                "tramadol", current=False, last_dose=TODAY - D(days=1), long_acting=False
+            )
         ],
     )
     d = screen(facts, TODAY).to_dict()
@@ -641,7 +650,9 @@ def test_short_window_is_measured_from_the_end_of_the_washout():
         16,
         opioid_free=None,
         opioids=[
-            OpioidExposure("tramadol", current=False, last_dose=TODAY - D(days=1), long_acting=False)
+            OpioidExposure(
+                "tramadol", current=False, last_dose=TODAY - D(days=1), long_acting=False
+            )
         ],
     )
     result = screen(facts, TODAY)
@@ -666,3 +677,101 @@ def test_stopped_short_acting_opioid_without_a_date_explains_the_washout():
     assert "opioid_last_dose:oxycodone" in result.missing
     reason = next(r for r in result.reasons if r.rule_id == "opioid_washout_unknown_date")
     assert "7-10" in reason.text and "label_ntx_oral" in reason.sources
+
+
+# ------------------------------------------------------------ issue 14: confirmations, populations
+
+
+def test_positive_urine_screen_with_denial_is_confirm_before_starting():
+    result = screen(clean(urine_opioid_screen="positive"), TODAY)
+    assert result.verdict is Verdict.INSUFFICIENT_INFORMATION
+    assert result.missing == ["urine_opioid_screen"]
+    r = reason(result, "urine_screen_positive")
+    assert "label_ntx_oral" in r.sources and "Confirm before starting" in r.text
+
+
+def test_negative_urine_screen_changes_nothing():
+    assert screen(clean(urine_opioid_screen="negative"), TODAY).verdict is Verdict.CAN_START
+
+
+@pytest.mark.parametrize(
+    "changes, who",
+    [
+        ({"age_years": 65}, "Age 65 years"),
+        ({"age_years": 82, "frail": True}, "Age 82 years, frail"),
+        ({"frail": True}, "Frail patient"),
+    ],
+)
+def test_older_or_frail_patients_need_specialist_review_stating_the_gap(changes, who):
+    result = screen(clean(**changes), TODAY)
+    assert result.verdict is Verdict.NEEDS_SPECIALIST_REVIEW
+    r = reason(result, "older_or_frail")
+    assert r.text.startswith(who) and "no evidence" in r.text
+    assert "bruun2024_final" in r.sources
+
+
+def test_age_64_is_not_flagged_as_older():
+    assert "older_or_frail" not in ids(screen(clean(age_years=64), TODAY))
+
+
+def test_planning_pregnancy_needs_specialist_review():
+    result = screen(clean(planning_pregnancy=True), TODAY)
+    assert result.verdict is Verdict.NEEDS_SPECIALIST_REVIEW
+    assert "missing" in reason(result, "planning_pregnancy").text
+
+
+def test_planning_pregnancy_is_not_asked_when_pregnant():
+    result = screen(clean(pregnant=True, planning_pregnancy=None), TODAY)
+    assert "planning_pregnancy" not in result.questions
+
+
+def test_ordinary_loperamide_asks_for_the_dose_but_does_not_block():
+    facts = clean(opioid_free=None, opioids=[OpioidExposure("Imodium", current=True)])
+    result = screen(facts, TODAY)
+    assert result.verdict is Verdict.CAN_START
+    assert "antidiarrhoeal_dose:loperamide" in result.to_confirm
+
+
+def test_current_long_acting_opioid_path_has_no_date_but_the_specialist_route():
+    facts = clean(opioid_free=None, opioids=[OpioidExposure("OxyContin", current=True)])
+    result = screen(facts, TODAY)
+    assert result.verdict is Verdict.DO_NOT_START
+    assert [p.rule_id for p in result.path_forward] == [
+        "path_stop_opioid",
+        "path_washout_long",
+        "path_start_low",
+    ]
+    assert result.schedule_from is None
+
+
+def test_current_short_acting_opioid_with_planned_stop_dates_the_path():
+    last = TODAY + D(days=4)
+    facts = clean(
+        opioid_free=None,
+        opioids=[OpioidExposure("tramadol", current=True, last_dose=last, long_acting=False)],
+    )
+    result = screen(facts, TODAY)
+    assert result.verdict is Verdict.DO_NOT_START
+    assert result.schedule_from == last + D(days=7)
+    washout = next(p for p in result.path_forward if p.rule_id == "path_washout_short")
+    assert "Sat 21 Mar 2026" in washout.text and "label_ntx_oral" in washout.sources
+
+
+def test_start_low_step_takes_its_dose_and_sources_from_the_titration_rules():
+    from ldn_core.rules.dosing import titration_rules
+
+    facts = clean(opioid_free=None, opioids=[OpioidExposure("codeine", current=True)])
+    step = screen(facts, TODAY).path_forward[-1]
+    rule = titration_rules().rule("titration_standard")
+    assert f"{rule.param('start_mg'):g} mg" in step.text
+    assert step.sources == rule.sources
+
+
+def test_every_question_key_belongs_to_one_confirmation_group():
+    from ldn_core.rules.screening import screening_rules
+
+    rules = screening_rules()
+    for key in rules.questions:
+        assert rules.confirmation_for(key) is not None, key
+    blocking = {c.group for c in rules.confirmations if c.blocking}
+    assert {"opioids", "other_naltrexone"} <= blocking
