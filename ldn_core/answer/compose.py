@@ -48,6 +48,7 @@ def conflict_note_for(passages: Sequence[tuple[Passage, bool]]) -> str:
         return SAFETY_CONFLICT_NOTE
     return EFFICACY_CONFLICT_NOTE
 
+
 SCOPE_TEXT = (
     "I answer clinicians' questions about low-dose naltrexone (LDN): dosing and titration, "
     "indications and the evidence for them, opioids and washout, surgery, liver, kidney, "

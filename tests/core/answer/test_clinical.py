@@ -12,6 +12,7 @@ from ldn_core.patient import OpioidExposure, PatientFacts
 from ldn_core.render import to_text
 from ldn_core.rules import screen
 from ldn_core.settings import REPO_ROOT
+from tests.core.patients import clean_patient
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -42,15 +43,15 @@ def test_a_provisional_verdict_lists_what_is_still_needed(store):
 
 
 def clean_facts(**changes) -> PatientFacts:
-    base = PatientFacts(
-        indication="crps",
-        opioid_free=True,
-        procedure_planned=False,
-        liver_status="normal",
-        on_naltrexone_bupropion=False,
-        on_naltrexone_50mg=False,
+    """Blocking facts known and clear; pregnancy, age and kidney left unknown."""
+    unknown = dict(
+        renal_impairment=None,
+        pregnant=None,
+        breastfeeding=None,
+        planning_pregnancy=None,
+        age_years=None,
     )
-    return PatientFacts(**{**base.__dict__, **changes})
+    return clean_patient(**{**unknown, **changes})
 
 
 def test_can_start_names_every_unconfirmed_fact_in_every_rendering(store):

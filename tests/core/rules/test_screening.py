@@ -11,27 +11,10 @@ import pytest
 from ldn_core.patient import OpioidExposure, PatientFacts
 from ldn_core.rules.dosing import build_schedule
 from ldn_core.rules.screening import Verdict, screen
+from tests.core.patients import clean_patient as clean
 
 TODAY = dt.date(2026, 3, 10)
 D = dt.timedelta
-
-
-def clean(**changes) -> PatientFacts:
-    """A patient with every screening fact known and nothing against starting."""
-    base = PatientFacts(
-        indication="crps",
-        opioid_free=True,
-        procedure_planned=False,
-        liver_status="normal",
-        renal_impairment="none",
-        pregnant=False,
-        breastfeeding=False,
-        planning_pregnancy=False,
-        age_years=45,
-        on_naltrexone_bupropion=False,
-        on_naltrexone_50mg=False,
-    )
-    return dataclasses.replace(base, **changes)
 
 
 def stopped(drug: str, last: dt.date, **kw) -> PatientFacts:
