@@ -245,6 +245,12 @@ def facts_from_mentions(
     facts.urine_opioid_screen = _urine_screen(mentions)
     facts.on_naltrexone_bupropion = _flag(mentions, "NTX_BUP")
     facts.on_naltrexone_50mg = _flag(mentions, "NTX_FULL")
+    if any(m.category == "NTX_NONE" and m.status in (None, "CURRENT") for m in mentions):
+        # a statement that no naltrexone is taken answers both products, unless named
+        if facts.on_naltrexone_bupropion is None:
+            facts.on_naltrexone_bupropion = False
+        if facts.on_naltrexone_50mg is None:
+            facts.on_naltrexone_50mg = False
     facts.age_years = find_age(doc.text)
     _start_and_dose(facts, doc, mentions, today)
     return facts

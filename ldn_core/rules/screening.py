@@ -354,17 +354,29 @@ class _Screening:
             self.step("path_washout_long", drug=drug, form=form)
         else:
             last = planned_last or self.today
-            dates = self.washout_dates(last, "path_washout_short")
-            earliest = dates["conservative"] if form_unstated else dates["earliest"]
-            shown = (
-                format_value(last)
-                if planned_last
-                else f"today ({format_value(last)}) if stopped today"
-            )
-            self.step("path_washout_short", drug=drug, last_dose=shown, **dates)
+            shown = format_value(last) if planned_last else f"{format_value(last)} if stopped today"
+            earliest = self.washout_step(drug, last, shown, form_unstated)
             if self.path_earliest is None or earliest > self.path_earliest:
                 self.path_earliest = earliest
         self.start_low_step()
+
+    def washout_step(
+        self, drug: str, last: dt.date, last_dose_text: str, conservative_only: bool
+    ) -> dt.date:
+        """The waiting step of the path forward; returns the earliest start it gives."""
+        rule = self.rules.rule("path_washout_short")
+        dates = self.washout_dates(last, "path_washout_short")
+        day = rule.param("conservative_days" if conservative_only else "min_days")
+        earliest = dates["conservative"] if conservative_only else dates["earliest"]
+        self.step(
+            "path_washout_short",
+            drug=drug,
+            last_dose=last_dose_text,
+            earliest=earliest,
+            earliest_day=day,
+            conservative=dates["conservative"],
+        )
+        return earliest
 
     def start_low_step(self) -> None:
         titration = titration_rules().rule("titration_standard")
@@ -394,12 +406,7 @@ class _Screening:
         if days_since < min_days:
             self.add("opioid_washout_wait", **values)
             self.wait_dates.append(values["earliest"])
-            self.step(
-                "path_washout_short",
-                drug=drug,
-                last_dose=format_value(last),
-                **self.washout_dates(last, "path_washout_short"),
-            )
+            self.washout_step(drug, last, format_value(last), conservative_only)
             self.start_low_step()
         elif days_since < rule.param("conservative_days"):
             self.add("opioid_washout_window", **values)

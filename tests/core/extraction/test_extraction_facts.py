@@ -378,3 +378,21 @@ def test_new_lexicon_entries_are_extracted(text, name, kind):
     found = facts(text).opioids
     assert [o.drug for o in found] == [name]
     assert opioid_kind(name) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "45F fibromyalgia, no opioids, not on naltrexone or Contrave",
+        "no other naltrexone products, LFTs normal",
+        "naltrexone naive, no opioids",
+    ],
+)
+def test_no_other_naltrexone_answers_both_products(text):
+    f = facts(text)
+    assert f.on_naltrexone_bupropion is False and f.on_naltrexone_50mg is False
+
+
+def test_a_named_product_is_not_overridden_by_a_general_denial():
+    f = facts("on Contrave for weight, no other naltrexone")
+    assert f.on_naltrexone_bupropion is True and f.on_naltrexone_50mg is False
