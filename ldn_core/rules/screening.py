@@ -124,9 +124,9 @@ INDICATION_LABELS = {
     "obesity": "Obesity",
 }
 UNNAMED_OPIOID = "an unnamed opioid"
-# Rules whose block/review comes from an opioid the patient is taking now: a do_not_start
-# made only of these has a dated path forward (stop, wait, start low).
-OPIOID_BLOCK_RULES = frozenset({"opioid_current"})
+# Rules whose block comes from an opioid the patient is taking now: a do_not_start made only
+# of these gets the path forward (stop, wait, start low), dated when the wait is known.
+OPIOID_BLOCK_RULES = frozenset({"opioid_current", "opioid_maintenance_current"})
 
 
 @functools.cache

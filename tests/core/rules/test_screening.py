@@ -758,3 +758,16 @@ def test_every_question_key_belongs_to_one_confirmation_group():
         assert rules.confirmation_for(key) is not None, key
     blocking = {c.group for c in rules.confirmations if c.blocking}
     assert {"opioids", "other_naltrexone"} <= blocking
+
+
+def test_current_maintenance_gets_the_specialist_path_without_a_date():
+    facts = clean(opioid_free=None, opioids=[OpioidExposure("methadone", current=True)])
+    result = screen(facts, TODAY)
+    assert result.verdict is Verdict.DO_NOT_START
+    assert [p.rule_id for p in result.path_forward] == [
+        "path_stop_opioid",
+        "path_washout_long",
+        "path_start_low",
+    ]
+    assert "addiction service" in result.path_forward[0].text
+    assert result.schedule_from is None
