@@ -715,8 +715,9 @@ def test_ordinary_loperamide_asks_for_the_dose_but_does_not_block():
     assert "antidiarrhoeal_dose:loperamide" in result.to_confirm
 
 
-def test_current_long_acting_opioid_path_has_no_date_but_the_specialist_route():
-    facts = clean(opioid_free=None, opioids=[OpioidExposure("OxyContin", current=True)])
+@pytest.mark.parametrize("drug", ["OxyContin", "methadone"])
+def test_current_long_acting_or_maintenance_path_is_the_specialist_route_without_a_date(drug):
+    facts = clean(opioid_free=None, opioids=[OpioidExposure(drug, current=True)])
     result = screen(facts, TODAY)
     assert result.verdict is Verdict.DO_NOT_START
     assert [p.rule_id for p in result.path_forward] == [
@@ -724,6 +725,7 @@ def test_current_long_acting_opioid_path_has_no_date_but_the_specialist_route():
         "path_washout_long",
         "path_start_low",
     ]
+    assert "addiction service" in result.path_forward[0].text
     assert result.schedule_from is None
 
 
@@ -759,15 +761,3 @@ def test_every_question_key_belongs_to_one_confirmation_group():
     blocking = {c.group for c in rules.confirmations if c.blocking}
     assert {"opioids", "other_naltrexone"} <= blocking
 
-
-def test_current_maintenance_gets_the_specialist_path_without_a_date():
-    facts = clean(opioid_free=None, opioids=[OpioidExposure("methadone", current=True)])
-    result = screen(facts, TODAY)
-    assert result.verdict is Verdict.DO_NOT_START
-    assert [p.rule_id for p in result.path_forward] == [
-        "path_stop_opioid",
-        "path_washout_long",
-        "path_start_low",
-    ]
-    assert "addiction service" in result.path_forward[0].text
-    assert result.schedule_from is None
