@@ -760,4 +760,3 @@ def test_every_question_key_belongs_to_one_confirmation_group():
         assert rules.confirmation_for(key) is not None, key
     blocking = {c.group for c in rules.confirmations if c.blocking}
     assert {"opioids", "other_naltrexone"} <= blocking
-
