@@ -44,7 +44,11 @@ class PatientFacts:
     renal_impairment: str | None = None  # "none" | "mild" | "moderate" | "severe"
     pregnant: bool | None = None
     breastfeeding: bool | None = None
+    planning_pregnancy: bool | None = None
     age_years: int | None = None
+    frail: bool | None = None
+    # "positive" | "negative": a urine opioid screen result, when one was mentioned
+    urine_opioid_screen: str | None = None
     on_naltrexone_bupropion: bool | None = None
     on_naltrexone_50mg: bool | None = None
     requested_start: dt.date | None = None  # "can I start tonight" -> today

@@ -11,6 +11,44 @@ from ldn_core.knowledge import KnowledgeStore, Passage, Source
 
 MAX_DISPUTING = 2
 
+# Topics where a disagreement is about harm rather than benefit. There, sources are not
+# weighed by size or date: a label contraindication and a retrospective cohort are not
+# peers, and observing co-prescription in practice is not evidence that it is safe.
+SAFETY_TOPICS = frozenset(
+    {
+        "opioids",
+        "contraindications",
+        "perioperative",
+        "interactions",
+        "hepatic",
+        "renal",
+        "pregnancy",
+        "paediatric",
+        "adverse_effects",
+    }
+)
+EFFICACY_CONFLICT_NOTE = (
+    "The evidence is not consistent: the points marked as disagreeing come to a different "
+    "conclusion. Weigh study design first (a randomised placebo-controlled trial outweighs a "
+    "pilot, a secondary outcome or a chart review), then size."
+)
+SAFETY_CONFLICT_NOTE = (
+    "These points disagree on a safety question, and they are not equal evidence: a "
+    "prescribing-label contraindication or warning stands unless a specialist decides "
+    "otherwise, while an observational report only shows what was done in practice, not that "
+    "it was safe. Read each point in its own words."
+)
+
+
+def conflict_note_for(passages: Sequence[tuple[Passage, bool]]) -> str:
+    """The note shown when points disagree; safety conflicts get their own wording."""
+    if not any(disputing for _, disputing in passages):
+        return ""
+    if any(p.topic in SAFETY_TOPICS for p, _ in passages):
+        return SAFETY_CONFLICT_NOTE
+    return EFFICACY_CONFLICT_NOTE
+
+
 SCOPE_TEXT = (
     "I answer clinicians' questions about low-dose naltrexone (LDN): dosing and titration, "
     "indications and the evidence for them, opioids and washout, surgery, liver, kidney, "
@@ -82,6 +120,7 @@ def compose_knowledge_answer(
     rule_points = tuple(
         Point(r.title, r.text, r.evidence, numbering.refs(r.sources), r.rule_id) for r in rules
     )
+    shown = _with_disputes(store, passages)
     points = rule_points + tuple(
         Point(
             title=p.title,
@@ -91,17 +130,12 @@ def compose_knowledge_answer(
             origin_id=p.id,
             disputes=disputing,
         )
-        for p, disputing in _with_disputes(store, passages)
+        for p, disputing in shown
     )
     lead = points[0]
     lead_ids = rules[0].sources if rules else passages[0].sources
     lead_sources = [store.source(sid) for sid in lead_ids]
-    conflict_note = ""
-    if any(p.disputes for p in points):
-        conflict_note = (
-            "The evidence is not consistent: the points marked as disagreeing come to a "
-            "different conclusion. Weigh both, and prefer the larger and more recent trials."
-        )
+    conflict_note = conflict_note_for(shown)
     return Answer(
         kind=AnswerKind.KNOWLEDGE,
         points=points,

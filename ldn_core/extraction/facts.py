@@ -176,6 +176,16 @@ def _flag(mentions: list[Mention], category: str) -> bool | None:
     return result
 
 
+def _urine_screen(mentions: list[Mention]) -> str | None:
+    """A positive screen wins over a negative one; a negated or historical result is ignored."""
+    values = {
+        m.value
+        for m in mentions
+        if m.category == "URINE_OPIOID_SCREEN" and m.status in (None, "CURRENT")
+    }
+    return "positive" if "positive" in values else "negative" if "negative" in values else None
+
+
 def _indication(mentions: list[Mention], secondary: set[str]) -> str | None:
     found = [m.value for m in mentions if m.category == "CONDITION" and not m.negated]
     primary = [c for c in found if c not in secondary]
@@ -230,8 +240,17 @@ def facts_from_mentions(
     facts.renal_impairment = _renal(mentions)
     facts.pregnant = _flag(mentions, "PREGNANCY")
     facts.breastfeeding = _flag(mentions, "BREASTFEEDING")
+    facts.planning_pregnancy = _flag(mentions, "PLANNING_PREGNANCY")
+    facts.frail = _flag(mentions, "FRAILTY")
+    facts.urine_opioid_screen = _urine_screen(mentions)
     facts.on_naltrexone_bupropion = _flag(mentions, "NTX_BUP")
     facts.on_naltrexone_50mg = _flag(mentions, "NTX_FULL")
+    if any(m.category == "NTX_NONE" and m.status in (None, "CURRENT") for m in mentions):
+        # a statement that no naltrexone is taken answers both products, unless named
+        if facts.on_naltrexone_bupropion is None:
+            facts.on_naltrexone_bupropion = False
+        if facts.on_naltrexone_50mg is None:
+            facts.on_naltrexone_50mg = False
     facts.age_years = find_age(doc.text)
     _start_and_dose(facts, doc, mentions, today)
     return facts

@@ -23,7 +23,10 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "rules"
 
 EVIDENCE_WORDS = ("high", "moderate", "low", "very_low")
 SEVERITIES = ("block", "review", "wait", "caution", "info")
-OPIOID_KINDS = ("short_acting", "long_acting", "maintenance")
+# uncertain: acts on opioid receptors (or may), but is not a classic opioid painkiller and no
+# verified washout or interaction figure exists (kratom, tianeptine, eluxadoline, loperamide
+# misuse). Screening sends these to specialist review.
+OPIOID_KINDS = ("short_acting", "long_acting", "maintenance", "uncertain")
 _RULE_KEYS = {"id", "severity", "params", "reason", "sources", "evidence", "decision"}
 
 
@@ -77,11 +80,33 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Confirmation:
+    """A group of facts a verdict depends on, named for the clinician.
+
+    ``blocking``: while any of ``keys`` is unknown, no ``can_start`` is given (the verdict is
+    ``insufficient_information``). Otherwise the unknown fact is listed under "confirm before
+    prescribing" next to a qualified ``can_start``.
+    """
+
+    group: str
+    label: str
+    blocking: bool
+    keys: tuple[str, ...]
+    decision: str = ""
+
+
+@dataclass(frozen=True)
 class RuleSet:
     path: Path
     sources: tuple[str, ...]
     rules: Mapping[str, Rule]
     questions: Mapping[str, str]
+    confirmations: tuple[Confirmation, ...] = ()
+
+    def confirmation_for(self, key: str) -> Confirmation | None:
+        """The group of a question key; ``opioid_current:tramadol`` belongs to its prefix."""
+        base = key.split(":", 1)[0]
+        return next((c for c in self.confirmations if base in c.keys), None)
 
     def rule(self, rule_id: str) -> Rule:
         try:
@@ -234,7 +259,50 @@ def load_rule_set(
     questions = doc.get("questions", {}) or {}
     if not isinstance(questions, dict) or not all(isinstance(v, str) for v in questions.values()):
         raise check.fail("questions", "must be a mapping of key: text")
-    return RuleSet(Path(path), sources, MappingProxyType(rules), MappingProxyType(dict(questions)))
+    confirmations = _confirmations(check, doc.get("confirmations"), questions)
+    return RuleSet(
+        Path(path),
+        sources,
+        MappingProxyType(rules),
+        MappingProxyType(dict(questions)),
+        confirmations,
+    )
+
+
+def _confirmations(
+    check: _Checker, raw: Any, questions: Mapping[str, str]
+) -> tuple[Confirmation, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise check.fail("confirmations", "must be a list of groups")
+    groups: list[Confirmation] = []
+    seen_keys: set[str] = set()
+    for index, item in enumerate(raw):
+        where = f"confirmations[{index}]"
+        if not isinstance(item, dict):
+            raise check.fail(where, "each group must be a mapping")
+        blocking = item.get("blocking")
+        if not isinstance(blocking, bool):
+            raise check.fail(where, "'blocking' must be true or false")
+        group = Confirmation(
+            group=check.text(item, "group", where),
+            label=check.text(item, "label", where),
+            blocking=blocking,
+            keys=check.strings(item, "keys", where),
+            decision=check.text(item, "decision", where, required=False),
+        )
+        for key in group.keys:
+            if key in seen_keys:
+                raise check.fail(where, f"question key {key!r} is in two groups")
+            if key not in questions:
+                raise check.fail(where, f"question key {key!r} has no question")
+            seen_keys.add(key)
+        groups.append(group)
+    unassigned = set(questions) - seen_keys
+    if unassigned:
+        raise check.fail("confirmations", f"question(s) in no group: {sorted(unassigned)}")
+    return tuple(groups)
 
 
 def load_opioid_data(path: Path) -> OpioidData:

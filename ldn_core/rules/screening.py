@@ -10,6 +10,12 @@ days). All arithmetic uses ``datetime.date``.
 
 Verdict precedence: do_not_start > needs_specialist_review > wait_until >
 insufficient_information > can_start. Any current opioid use gives do_not_start.
+
+Unknown facts never clear a patient. Which unknowns block a ``can_start`` is rules data (the
+``confirmations`` groups of screening.yaml): an unknown opioid status, other naltrexone
+product or liver status gives ``insufficient_information``; the other unknowns are listed in
+``ScreeningResult.unconfirmed`` next to a qualified ``can_start``. A substance the rules do not
+know, or whose opioid activity is uncertain, gives ``needs_specialist_review``.
 """
 
 from __future__ import annotations
@@ -22,9 +28,9 @@ from enum import Enum
 from pathlib import Path
 
 from ..patient import OpioidExposure, PatientFacts
-from .data import RULES_DIR, RuleSet, load_rule_set
-from .dosing import DosingError, check_dose
-from .opioids import interaction_note, lookup_opioid
+from .data import RULES_DIR, RuleSet, format_value, load_rule_set
+from .dosing import DosingError, check_dose, titration_rules
+from .opioids import interaction_note, lexicon, lookup_opioid
 
 
 class Verdict(str, Enum):
@@ -56,6 +62,9 @@ REQUIRED = {
     "procedure_hold": ("hold_hours", "practice_hold_hours"),
     "procedure_short_window": ("short_window_days",),
     "age_under_18": ("adult_age",),
+    "older_or_frail": ("older_age",),
+    "opioid_form_unstated": ("min_days", "conservative_days"),
+    "path_washout_short": ("min_days", "conservative_days"),
     **{
         rule: ()
         for rule in (
@@ -64,8 +73,14 @@ REQUIRED = {
             "opioid_washout_complete",
             "opioid_stopped_long_acting",
             "opioid_stopped_maintenance",
-            "opioid_form_unstated",
+            "opioid_unnamed",
             "opioid_unknown_drug",
+            "opioid_uncertain_activity",
+            "urine_screen_positive",
+            "planning_pregnancy",
+            "path_stop_opioid",
+            "path_washout_long",
+            "path_start_low",
             "opioid_free_reported",
             "opioid_interaction_only",
             "procedure_hold_passed",
@@ -109,6 +124,9 @@ INDICATION_LABELS = {
     "obesity": "Obesity",
 }
 UNNAMED_OPIOID = "an unnamed opioid"
+# Rules whose block comes from an opioid the patient is taking now: a do_not_start made only
+# of these gets the path forward (stop, wait, start low), dated when the wait is known.
+OPIOID_BLOCK_RULES = frozenset({"opioid_current", "opioid_maintenance_current"})
 
 
 @functools.cache
@@ -146,6 +164,17 @@ class ScreeningResult:
     missing: list[str] = field(default_factory=list)  # keys of facts needed to decide
     to_confirm: list[str] = field(default_factory=list)  # keys worth checking, not blocking
     questions: dict[str, str] = field(default_factory=dict)  # key -> question to ask
+    # Facts not confirmed, by group: {"group", "label", "blocking", "questions"}. With a
+    # can_start, the verdict holds only if none of them applies.
+    unconfirmed: list[dict] = field(default_factory=list)
+    # Steps to a start after a waiting or opioid do-not-start verdict, each with sources.
+    path_forward: list[Reason] = field(default_factory=list)
+    schedule_from: dt.date | None = None  # date to offer a titration schedule from
+
+    @property
+    def qualified(self) -> bool:
+        """True when the verdict depends on facts nobody has confirmed yet."""
+        return bool(self.unconfirmed)
 
     def to_dict(self) -> dict:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
@@ -160,6 +189,9 @@ class ScreeningResult:
             "missing": list(self.missing),
             "to_confirm": list(self.to_confirm),
             "questions": dict(self.questions),
+            "unconfirmed": [dict(item) for item in self.unconfirmed],
+            "path_forward": [r.to_dict() for r in self.path_forward],
+            "schedule_from": iso(self.schedule_from),
         }
 
 
@@ -175,22 +207,35 @@ class _Screening:
         self.conservative: list[dt.date] = []
         self.hold_from: dt.date | None = None
         self.restart_note: str | None = None
+        self.path: list[Reason] = []
+        self.path_earliest: dt.date | None = None  # start date if the current opioid stops today
+        self.current_opioid = False
 
     # ------------------------------------------------------------ helpers
 
-    def add(self, rule_id: str, sources: tuple[str, ...] | None = None, **values: object) -> None:
+    def reason(
+        self, rule_id: str, sources: tuple[str, ...] | None = None, **values: object
+    ) -> Reason:
         rule = self.rules.rule(rule_id)
-        self.reasons.append(
-            Reason(
-                rule.id,
-                rule.render(**values),
-                sources or rule.sources,
-                rule.evidence,
-                rule.severity or "info",
-            )
+        return Reason(
+            rule.id,
+            rule.render(**values),
+            sources or rule.sources,
+            rule.evidence,
+            rule.severity or "info",
         )
 
-    def need(self, key: str, question: str, blocking: bool = True, **values: object) -> None:
+    def add(self, rule_id: str, sources: tuple[str, ...] | None = None, **values: object) -> None:
+        self.reasons.append(self.reason(rule_id, sources, **values))
+
+    def step(self, rule_id: str, sources: tuple[str, ...] | None = None, **values: object) -> None:
+        if all(r.rule_id != rule_id for r in self.path):
+            self.path.append(self.reason(rule_id, sources, **values))
+
+    def need(self, key: str, question: str, **values: object) -> None:
+        """Ask for an unknown fact; the rules data decides whether it blocks can_start."""
+        group = self.rules.confirmation_for(key)
+        blocking = group is None or group.blocking  # an ungrouped unknown blocks: safe side
         target = self.missing if blocking else self.to_confirm
         target.setdefault(key, self.rules.question(question, **values))
 
@@ -208,12 +253,18 @@ class _Screening:
                 self.add("opioid_free_reported")
             elif f.opioid_free is False:  # reported as using opioids, drug not named
                 self.add("opioid_current", drug="an opioid")
+                self.current_opioid = True
                 self.need("opioid_name", "opioid_name")
+                self.opioid_path("an opioid", None, None)
             else:
                 self.need("opioid_status", "opioid_status")
-            return
         for exposure in exposures:
             self.exposure(exposure)
+        if f.urine_opioid_screen == "positive" and not self.current_opioid:
+            self.add("urine_screen_positive")
+            self.need("urine_opioid_screen", "urine_opioid_screen")
+        # Denials and stopped lists miss over-the-counter products often enough to ask.
+        self.need("otc_opioids", "otc_opioids")
 
     def exposure(self, e: OpioidExposure) -> None:
         match = lookup_opioid(e.drug)
@@ -221,7 +272,17 @@ class _Screening:
             note = interaction_note(e.drug)
             if note is not None:
                 self.add("opioid_interaction_only", sources=note.sources, note=note.note)
+                if e.current is not False:
+                    self.need(
+                        f"antidiarrhoeal_dose:{note.name}", "antidiarrhoeal_dose", drug=e.drug
+                    )
                 return
+            self.add("opioid_unknown_drug", drug=e.drug)
+            return
+        if match is not None and match.kind == "uncertain" and not e.maintenance:
+            entry = lexicon().entries[match.name]
+            self.add("opioid_uncertain_activity", drug=match.name, note=entry.note or match.name)
+            return
         drug = match.name if match else e.drug
         if e.maintenance:
             kind = "maintenance"
@@ -229,11 +290,17 @@ class _Screening:
             kind = "long_acting"
         else:
             kind = match.kind if match else None
+        # The short-acting interval is used only when the form is known to be short-acting;
+        # an unstated form of a drug with long-acting products gets the conservative day.
+        form_unstated = match is None or (
+            kind == "short_acting" and bool(match.long_acting_forms) and e.long_acting is None
+        )
         last = e.last_dose or self.facts.last_opioid_dose
         current = e.current
         if current is None and last is not None and last >= self.today:
             current = True  # a last dose today or later: still taking
         if current:
+            self.current_opioid = True
             self.add(
                 "opioid_maintenance_current" if kind == "maintenance" else "opioid_current",
                 drug=drug,
@@ -247,6 +314,8 @@ class _Screening:
                 )
             if match is None:
                 self.need("opioid_name", "opioid_name")
+            planned_last = last if last is not None and last >= self.today else None
+            self.opioid_path(drug, kind, planned_last, form_unstated)
             return
         if current is None:
             self.need(f"opioid_current:{drug}", "opioid_current", drug=drug)
@@ -262,13 +331,60 @@ class _Screening:
             self.add("opioid_stopped_long_acting", drug=drug, form=form, last_dose=last)
         else:
             if match is None:
-                self.add("opioid_unknown_drug", drug=drug)
+                self.add("opioid_unnamed")
                 self.need("opioid_name", "opioid_name")
-            elif match.long_acting_forms and e.long_acting is None:
+            elif form_unstated:
                 self.add(
                     "opioid_form_unstated", drug=drug, examples=", ".join(match.long_acting_forms)
                 )
-            self.short_acting_washout(drug, last)
+                self.need(f"opioid_form:{drug}", "opioid_form", drug=drug)
+            self.short_acting_washout(drug, last, conservative_only=form_unstated)
+
+    def opioid_path(
+        self,
+        drug: str,
+        kind: str | None,
+        planned_last: dt.date | None,
+        form_unstated: bool = True,
+    ) -> None:
+        """Steps from a current opioid to a start: stop under supervision, wait, start low."""
+        self.step("path_stop_opioid", drug=drug)
+        if kind in ("long_acting", "maintenance"):
+            form = "long-acting form" if kind == "long_acting" else "maintenance agent"
+            self.step("path_washout_long", drug=drug, form=form)
+        else:
+            last = planned_last or self.today
+            shown = format_value(last) if planned_last else f"{format_value(last)} if stopped today"
+            earliest = self.washout_step(drug, last, shown, form_unstated)
+            if self.path_earliest is None or earliest > self.path_earliest:
+                self.path_earliest = earliest
+        self.start_low_step()
+
+    def washout_step(
+        self, drug: str, last: dt.date, last_dose_text: str, conservative_only: bool
+    ) -> dt.date:
+        """The waiting step of the path forward; returns the earliest start it gives."""
+        rule = self.rules.rule("path_washout_short")
+        dates = self.washout_dates(last, "path_washout_short")
+        day = rule.param("conservative_days" if conservative_only else "min_days")
+        earliest = dates["conservative"] if conservative_only else dates["earliest"]
+        self.step(
+            "path_washout_short",
+            drug=drug,
+            last_dose=last_dose_text,
+            earliest=earliest,
+            earliest_day=day,
+            conservative=dates["conservative"],
+        )
+        return earliest
+
+    def start_low_step(self) -> None:
+        titration = titration_rules().rule("titration_standard")
+        self.step(
+            "path_start_low",
+            sources=titration.sources,
+            start_mg=titration.param("start_mg"),
+        )
 
     def washout_dates(self, last: dt.date, rule_id: str = "opioid_washout_wait") -> dict:
         rule = self.rules.rule(rule_id)
@@ -277,15 +393,21 @@ class _Screening:
             "conservative": last + dt.timedelta(days=int(rule.param("conservative_days"))),
         }
 
-    def short_acting_washout(self, drug: str, last: dt.date) -> None:
+    def short_acting_washout(self, drug: str, last: dt.date, conservative_only: bool) -> None:
         rule = self.rules.rule("opioid_washout_wait")
         dates = self.washout_dates(last)
         days_since = (self.start - last).days
         values = dict(drug=drug, last_dose=last, start=self.start, days_since=days_since, **dates)
+        min_days = rule.param("min_days")
+        if conservative_only:  # the earliest start moves to the conservative day
+            min_days = rule.param("conservative_days")
+            values.update(min_days=min_days, earliest=dates["conservative"])
         self.conservative.append(dates["conservative"])
-        if days_since < rule.param("min_days"):
+        if days_since < min_days:
             self.add("opioid_washout_wait", **values)
-            self.wait_dates.append(dates["earliest"])
+            self.wait_dates.append(values["earliest"])
+            self.washout_step(drug, last, format_value(last), conservative_only)
+            self.start_low_step()
         elif days_since < rule.param("conservative_days"):
             self.add("opioid_washout_window", **values)
         else:
@@ -298,7 +420,7 @@ class _Screening:
         if f.procedure_planned is False:
             return
         if f.procedure_planned is None and f.procedure_date is None:
-            self.need("procedure_planned", "procedure_planned", blocking=False)
+            self.need("procedure_planned", "procedure_planned")
             return
         if f.procedure_date is not None and f.procedure_date < self.today:
             return  # already happened
@@ -348,7 +470,7 @@ class _Screening:
         elif f.renal_impairment == "moderate":
             self.add("renal_moderate")
         elif f.renal_impairment not in ("none", "mild"):
-            self.need("renal_impairment", "renal_impairment", blocking=False)
+            self.need("renal_impairment", "renal_impairment")
         for flag, rule, key in (
             (f.pregnant, "pregnancy", "pregnant"),
             (f.breastfeeding, "breastfeeding", "breastfeeding"),
@@ -356,19 +478,20 @@ class _Screening:
             if flag:
                 self.add(rule)
             elif flag is None:
-                self.need(key, key, blocking=False)
-        if f.age_years is None:
-            self.need("age_years", "age_years", blocking=False)
-        elif f.age_years < self.rules.rule("age_under_18").param("adult_age"):
-            self.add("age_under_18", age=f.age_years)
+                self.need(key, key)
+        if f.planning_pregnancy:
+            self.add("planning_pregnancy")
+        elif f.planning_pregnancy is None and not f.pregnant:
+            self.need("planning_pregnancy", "planning_pregnancy")
+        self.age_and_frailty()
         if f.on_naltrexone_bupropion:
             self.add("on_naltrexone_bupropion")
         if f.on_naltrexone_50mg:
             self.add("on_naltrexone_full_dose")
         if f.on_naltrexone_bupropion is None or f.on_naltrexone_50mg is None:
-            self.need("other_naltrexone", "other_naltrexone", blocking=False)
+            self.need("other_naltrexone", "other_naltrexone")
         if f.indication is None:
-            self.need("indication", "indication", blocking=False)
+            self.need("indication", "indication")
         elif f.indication in INDICATION_RULES:
             self.add(
                 INDICATION_RULES[f.indication],
@@ -376,6 +499,19 @@ class _Screening:
             )
         if f.requested_dose_mg is not None:
             self.requested_dose(f.requested_dose_mg)
+
+    def age_and_frailty(self) -> None:
+        f = self.facts
+        older = self.rules.rule("older_or_frail").param("older_age")
+        if f.age_years is None:
+            self.need("age_years", "age_years")
+        elif f.age_years < self.rules.rule("age_under_18").param("adult_age"):
+            self.add("age_under_18", age=f.age_years)
+        if f.age_years is not None and f.age_years >= older:
+            who = f"Age {f.age_years} years" + (", frail" if f.frail else "")
+            self.add("older_or_frail", who=who)
+        elif f.frail:
+            self.add("older_or_frail", who="Frail patient")
 
     def requested_dose(self, mg: float) -> None:
         rule = self.rules.rule("requested_dose")
@@ -415,6 +551,14 @@ class _Screening:
         elif verdict is Verdict.WAIT_UNTIL and self.wait_dates and None not in self.wait_dates:
             earliest = max(d for d in self.wait_dates if d is not None)
         reasons = sorted(self.reasons, key=lambda r: SEVERITY_ORDER.index(r.severity))
+        path: list[Reason] = []
+        schedule_from: dt.date | None = None
+        if verdict is Verdict.WAIT_UNTIL and self.path:
+            path, schedule_from = self.path, earliest
+        elif verdict is Verdict.DO_NOT_START and self.path:
+            decisive = {r.rule_id for r in self.reasons if r.severity in ("block", "review")}
+            if decisive <= OPIOID_BLOCK_RULES:  # nothing else stands in the way
+                path, schedule_from = self.path, self.path_earliest
         return ScreeningResult(
             verdict=verdict,
             start_date=self.start,
@@ -426,7 +570,32 @@ class _Screening:
             missing=list(self.missing),
             to_confirm=list(self.to_confirm),
             questions={**self.missing, **self.to_confirm},
+            unconfirmed=self.unconfirmed(),
+            path_forward=list(path),
+            schedule_from=schedule_from,
         )
+
+    def unconfirmed(self) -> list[dict]:
+        """Unknown facts by group, in the order the rules data lists the groups."""
+        unknown = {**self.missing, **self.to_confirm}
+        items = []
+        for group in self.rules.confirmations:
+            questions = [q for k, q in unknown.items() if k.split(":", 1)[0] in group.keys]
+            if questions:
+                items.append(
+                    {
+                        "group": group.group,
+                        "label": " ".join(group.label.split()),
+                        "blocking": group.blocking,
+                        "questions": list(dict.fromkeys(questions)),
+                    }
+                )
+        ungrouped = [q for k, q in unknown.items() if self.rules.confirmation_for(k) is None]
+        if ungrouped:
+            items.append(
+                {"group": "other", "label": "other facts", "blocking": True, "questions": ungrouped}
+            )
+        return items
 
 
 def screen(facts: PatientFacts, today: dt.date) -> ScreeningResult:

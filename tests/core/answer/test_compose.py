@@ -65,3 +65,33 @@ def test_evidence_statement_reflects_the_leading_passage(store):
 def test_no_answer_and_out_of_scope_carry_no_citations():
     assert no_answer().kind == AnswerKind.NO_ANSWER and not no_answer().citations
     assert out_of_scope().kind == AnswerKind.OUT_OF_SCOPE and not out_of_scope().citations
+
+
+def test_opioid_safety_conflict_does_not_tilt_towards_co_prescribing(store):
+    # The label contraindication and the Mayo cohort disagree; the note must not tell the
+    # clinician to prefer the "larger and more recent" study.
+    answer = compose_knowledge_answer(store, [store.passage("opi-mayo-concomitant-opioids")])
+    assert any(p.disputes for p in answer.points)
+    note = answer.conflict_note
+    assert "larger" not in note and "more recent" not in note
+    assert "label" in note and "not that it was safe" in note
+
+
+def test_efficacy_conflict_weighs_design_before_size(store):
+    answer = compose_knowledge_answer(store, [store.passage("fm-younger2009-pilot")])
+    assert [p.origin_id for p in answer.points if p.disputes] == ["fm-final-trial-negative"]
+    assert "design first" in answer.conflict_note
+
+
+@pytest.mark.parametrize(
+    "passage_id",
+    [
+        "fm-younger2009-pilot",
+        "fm-final-secondary-outcomes",
+        "fm-younger2013-secondary-outcomes",
+        "fm-final-pain-mechanisms",
+    ],
+)
+def test_secondary_fibromyalgia_findings_bring_the_negative_trial(store, passage_id):
+    answer = compose_knowledge_answer(store, [store.passage(passage_id)])
+    assert "fm-final-trial-negative" in [p.origin_id for p in answer.points]

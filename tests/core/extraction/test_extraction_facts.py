@@ -327,3 +327,72 @@ def test_general_population_question_is_not_a_patient_fact():
 def test_month_name_dates():
     assert facts("knee surgery in March").procedure_date == dt.date(2027, 3, 1)
     assert only_opioid("stopped oxycodone in October").last_dose == dt.date(2026, 10, 31)
+
+
+# --- issue 14: populations and urine screen -------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "34F with fibro, trying to conceive, no opioids",
+        "she is planning a pregnancy next year",
+        "pt doing IVF, wants LDN for CRPS",
+    ],
+)
+def test_planning_pregnancy_is_recognised(text):
+    f = facts(text)
+    assert f.planning_pregnancy is True
+    assert f.pregnant is not True
+
+
+def test_frailty_is_recognised():
+    assert facts("frail 84 year old with PDN, no opioids").frail is True
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("denies opioid use but UDS positive for opiates", "positive"),
+        ("no opioids, positive urine drug screen last week", "positive"),
+        ("no opioids, negative UDS", "negative"),
+        ("no opioids", None),
+    ],
+)
+def test_urine_opioid_screen(text, value):
+    assert facts(text).urine_opioid_screen == value
+
+
+@pytest.mark.parametrize(
+    "text, name, kind",
+    [
+        ("takes pholcodine linctus for a cough", "pholcodine", "short_acting"),
+        ("uses kratom daily", "kratom", "uncertain"),
+        ("on tianeptine from an online shop", "tianeptine", "uncertain"),
+        ("Viberzi for IBS-D", "eluxadoline", "uncertain"),
+        ("on Apadaz for pain", "benzhydrocodone", "short_acting"),
+        ("had Nubain in ED", "nalbuphine", "short_acting"),
+    ],
+)
+def test_new_lexicon_entries_are_extracted(text, name, kind):
+    from ldn_core.rules import opioid_kind
+
+    found = facts(text).opioids
+    assert [o.drug for o in found] == [name]
+    assert opioid_kind(name) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "45F fibromyalgia, no opioids, not on naltrexone or Contrave",
+        "no other naltrexone products, LFTs normal",
+        "naltrexone naive, no opioids",
+    ],
+)
+def test_no_other_naltrexone_answers_both_products(text):
+    f = facts(text)
+    assert f.on_naltrexone_bupropion is False and f.on_naltrexone_50mg is False
+
+
+def test_a_named_product_is_not_overridden_by_a_general_denial():
+    f = facts("on Contrave for weight, no other naltrexone")
+    assert f.on_naltrexone_bupropion is True and f.on_naltrexone_50mg is False

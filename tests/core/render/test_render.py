@@ -64,7 +64,11 @@ def test_screening_payload_and_text_agree(store):
     today = dt.date(2026, 3, 1)
     facts = PatientFacts(
         indication="crps",
-        opioids=[OpioidExposure("oxycodone", current=False, last_dose=dt.date(2026, 2, 26))],
+        opioids=[
+            OpioidExposure(
+                "oxycodone", current=False, last_dose=dt.date(2026, 2, 26), long_acting=False
+            )
+        ],
         last_opioid_dose=dt.date(2026, 2, 26),
         liver_status="normal",
     )

@@ -142,7 +142,11 @@ def test_schedule_is_a_fixed_width_table_with_every_row(store):
 def test_screening_verdict_leads_with_an_icon(store):
     facts = PatientFacts(
         indication="crps",
-        opioids=[OpioidExposure("oxycodone", current=False, last_dose=dt.date(2026, 2, 26))],
+        opioids=[
+            OpioidExposure(
+                "oxycodone", current=False, last_dose=dt.date(2026, 2, 26), long_acting=False
+            )
+        ],
         last_opioid_dose=dt.date(2026, 2, 26),
         liver_status="normal",
     )

@@ -43,6 +43,8 @@ DOSSIER_IDS = {
     "liver_cohort2022",
     "younger2014",
     "younger2013",
+    "ukmi2013",
+    "jucm_ldn",
 }
 NEVER_CITE = {"spaqi2021", "pdn_case"}
 

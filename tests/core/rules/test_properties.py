@@ -57,7 +57,7 @@ drug_names = st.sampled_from(
         "buprenorphine",
         "fentanyl",
         "codeine",
-        "kratom",
+        "pholcodine",
         "loperamide",
         "Percocet",
         "morphine",

@@ -11,26 +11,10 @@ import pytest
 from ldn_core.patient import OpioidExposure, PatientFacts
 from ldn_core.rules.dosing import build_schedule
 from ldn_core.rules.screening import Verdict, screen
+from tests.core.patients import clean_patient as clean
 
 TODAY = dt.date(2026, 3, 10)
 D = dt.timedelta
-
-
-def clean(**changes) -> PatientFacts:
-    """A patient with every screening fact known and nothing against starting."""
-    base = PatientFacts(
-        indication="crps",
-        opioid_free=True,
-        procedure_planned=False,
-        liver_status="normal",
-        renal_impairment="none",
-        pregnant=False,
-        breastfeeding=False,
-        age_years=45,
-        on_naltrexone_bupropion=False,
-        on_naltrexone_50mg=False,
-    )
-    return dataclasses.replace(base, **changes)
 
 
 def stopped(drug: str, last: dt.date, **kw) -> PatientFacts:
@@ -51,6 +35,8 @@ def reason(result, rule_id):
 
 
 def test_acceptance_crps_oxycodone_stopped_three_days_ago():
+    # The form was not given: the conservative day 10 is the earliest start, and the
+    # form is listed to confirm.
     facts = PatientFacts(
         indication="crps",
         requested_start=TODAY,
@@ -58,15 +44,39 @@ def test_acceptance_crps_oxycodone_stopped_three_days_ago():
     )
     result = screen(facts, TODAY)
     assert result.verdict is Verdict.WAIT_UNTIL
-    assert result.earliest_start == TODAY + D(days=4)
+    assert result.earliest_start == TODAY + D(days=7)
     assert result.conservative_start == TODAY + D(days=7)
+    assert "opioid_form:oxycodone" in result.to_confirm
     washout = reason(result, "opioid_washout_wait")
     assert "label_ntx_oral" in washout.sources
     assert "7-10" in washout.text and "day 3" in washout.text
+    assert result.schedule_from == result.earliest_start
+    assert [p.rule_id for p in result.path_forward] == ["path_washout_short", "path_start_low"]
+
+
+def test_acceptance_crps_immediate_release_oxycodone_uses_day_seven():
+    facts = PatientFacts(
+        indication="crps",
+        opioids=[
+            OpioidExposure(
+                "oxycodone", current=False, last_dose=TODAY - D(days=3), long_acting=False
+            )
+        ],
+    )
+    result = screen(facts, TODAY)
+    assert result.verdict is Verdict.WAIT_UNTIL
+    assert result.earliest_start == TODAY + D(days=4)
+    assert result.conservative_start == TODAY + D(days=7)
 
 
 def test_acceptance_fibromyalgia_opioid_free_can_start_and_schedule_reaches_target():
-    facts = PatientFacts(indication="fibromyalgia", opioid_free=True, liver_status="normal")
+    facts = PatientFacts(
+        indication="fibromyalgia",
+        opioid_free=True,
+        liver_status="normal",
+        on_naltrexone_50mg=False,
+        on_naltrexone_bupropion=False,
+    )
     result = screen(facts, TODAY)
     assert result.verdict is Verdict.CAN_START
     assert result.earliest_start == TODAY and result.missing == []
@@ -79,10 +89,12 @@ def test_acceptance_fibromyalgia_opioid_free_can_start_and_schedule_reaches_targ
 # ------------------------------------------------------------ clean patient
 
 
-def test_clean_patient_can_start_with_nothing_to_confirm():
+def test_clean_patient_can_start_with_only_otc_opioids_to_confirm():
     result = screen(clean(), TODAY)
     assert result.verdict is Verdict.CAN_START
-    assert result.missing == [] and result.to_confirm == []
+    assert result.missing == [] and result.to_confirm == ["otc_opioids"]
+    assert [u["group"] for u in result.unconfirmed] == ["opioid_products"]
+    assert result.qualified
     assert result.hold_from is None and result.restart_note is None
 
 
@@ -111,7 +123,7 @@ def test_requested_start_in_past_is_moved_to_today():
 )
 def test_short_acting_washout_day_counting(days_since, verdict, rule_id):
     last = TODAY - D(days=days_since)
-    result = screen(stopped("tramadol", last), TODAY)
+    result = screen(stopped("tramadol", last, long_acting=False), TODAY)
     assert result.verdict is verdict
     assert rule_id in ids(result)
     assert result.conservative_start == last + D(days=10)
@@ -122,7 +134,7 @@ def test_short_acting_washout_day_counting(days_since, verdict, rule_id):
 
 
 def test_window_reason_gives_the_conservative_date():
-    result = screen(stopped("codeine", TODAY - D(days=8)), TODAY)
+    result = screen(stopped("codeine", TODAY - D(days=8), long_acting=False), TODAY)
     assert reason(result, "opioid_washout_window").severity == "caution"
     assert "Thu 12 Mar 2026" in reason(result, "opioid_washout_window").text  # day 10
 
@@ -137,7 +149,7 @@ def test_window_reason_gives_the_conservative_date():
     ],
 )
 def test_washout_dates_across_calendar_boundaries(last, earliest):
-    result = screen(stopped("oxycodone", last), last + D(days=1))
+    result = screen(stopped("oxycodone", last, long_acting=False), last + D(days=1))
     assert result.verdict is Verdict.WAIT_UNTIL
     assert result.earliest_start == earliest
     assert result.conservative_start == last + D(days=10)
@@ -147,8 +159,12 @@ def test_several_opioids_the_latest_washout_wins():
     facts = clean(
         opioid_free=None,
         opioids=[
-            OpioidExposure("tramadol", current=False, last_dose=TODAY - D(days=5)),
-            OpioidExposure("codeine", current=False, last_dose=TODAY - D(days=2)),
+            OpioidExposure(
+                "tramadol", current=False, last_dose=TODAY - D(days=5), long_acting=False
+            ),
+            OpioidExposure(
+                "codeine", current=False, last_dose=TODAY - D(days=2), long_acting=False
+            ),
         ],
     )
     result = screen(facts, TODAY)
@@ -176,7 +192,7 @@ def test_brand_name_in_exposure_is_understood():
 # ------------------------------------------------------------ current use, long-acting, maintenance
 
 
-@pytest.mark.parametrize("drug", ["oxycodone", "tramadol", "fentanyl", "OxyContin", "kratom"])
+@pytest.mark.parametrize("drug", ["oxycodone", "tramadol", "fentanyl", "OxyContin", "pholcodine"])
 def test_current_opioid_use_is_do_not_start(drug):
     facts = clean(opioid_free=None, opioids=[OpioidExposure(drug, current=True)])
     result = screen(facts, TODAY)
@@ -278,7 +294,8 @@ def test_unclear_current_status_without_date_asks_both():
 
 def test_unclear_current_status_with_past_date_still_computes_the_wait():
     facts = clean(
-        opioid_free=None, opioids=[OpioidExposure("tramadol", last_dose=TODAY - D(days=2))]
+        opioid_free=None,
+        opioids=[OpioidExposure("tramadol", last_dose=TODAY - D(days=2), long_acting=False)],
     )
     result = screen(facts, TODAY)
     assert result.verdict is Verdict.WAIT_UNTIL
@@ -298,27 +315,48 @@ def test_last_dose_today_with_unclear_status_counts_as_current():
     assert screen(facts, TODAY).verdict is Verdict.DO_NOT_START
 
 
-def test_unnamed_opioid_with_last_dose_uses_short_acting_dates_and_asks_the_name():
+def test_unnamed_opioid_with_last_dose_uses_the_conservative_date_and_asks_the_name():
     result = screen(clean(opioid_free=None, last_opioid_dose=TODAY - D(days=2)), TODAY)
     assert result.verdict is Verdict.WAIT_UNTIL
-    assert result.earliest_start == TODAY + D(days=5)
+    assert result.earliest_start == TODAY + D(days=8)  # day 10: the form is unknown too
     assert "opioid_name" in result.missing
-    assert "opioid_unknown_drug" in ids(result)
+    assert "opioid_unnamed" in ids(result)
 
 
 def test_facts_level_last_dose_fills_an_exposure_without_date():
     facts = clean(
         opioid_free=None,
         last_opioid_dose=TODAY - D(days=1),
-        opioids=[OpioidExposure("codeine", current=False)],
+        opioids=[OpioidExposure("codeine", current=False, long_acting=False)],
     )
     assert screen(facts, TODAY).earliest_start == TODAY + D(days=6)
 
 
-def test_unknown_drug_is_never_can_start():
-    result = screen(stopped("kratom", TODAY - D(days=30)), TODAY)
-    assert result.verdict is Verdict.INSUFFICIENT_INFORMATION
-    assert "opioid_name" in result.missing
+@pytest.mark.parametrize("current", [True, False, None])
+def test_unknown_substance_needs_specialist_review(current):
+    facts = clean(
+        opioid_free=None,
+        opioids=[OpioidExposure("zorbaxin", current=current, last_dose=TODAY - D(days=30))],
+    )
+    result = screen(facts, TODAY)
+    assert result.verdict is Verdict.NEEDS_SPECIALIST_REVIEW
+    assert "zorbaxin" in reason(result, "opioid_unknown_drug").text
+
+
+@pytest.mark.parametrize(
+    "drug", ["kratom", "mitragynine", "tianeptine", "Viberzi", "high-dose loperamide"]
+)
+@pytest.mark.parametrize("current", [True, False])
+def test_uncertain_opioid_activity_needs_specialist_review(drug, current):
+    result = screen(
+        stopped(drug, TODAY - D(days=60))
+        if not current
+        else clean(opioid_free=None, opioids=[OpioidExposure(drug, current=True)]),
+        TODAY,
+    )
+    assert result.verdict is Verdict.NEEDS_SPECIALIST_REVIEW
+    assert "opioid_uncertain_activity" in ids(result)
+    assert result.earliest_start is None
 
 
 # ------------------------------------------------------------ procedures
@@ -483,19 +521,44 @@ def test_unknown_liver_status_is_missing(liver):
 
 
 def test_unknown_non_blocking_facts_are_listed_to_confirm():
-    facts = PatientFacts(opioid_free=True, liver_status="normal")
+    facts = PatientFacts(
+        opioid_free=True,
+        liver_status="normal",
+        on_naltrexone_50mg=False,
+        on_naltrexone_bupropion=False,
+    )
     result = screen(facts, TODAY)
     assert result.verdict is Verdict.CAN_START
     assert set(result.to_confirm) == {
+        "otc_opioids",
         "procedure_planned",
         "renal_impairment",
         "pregnant",
         "breastfeeding",
+        "planning_pregnancy",
         "age_years",
-        "other_naltrexone",
         "indication",
     }
     assert set(result.questions) == set(result.to_confirm)
+    groups = [u["group"] for u in result.unconfirmed]
+    assert groups == ["opioid_products", "pregnancy", "procedure", "age", "kidney", "indication"]
+    assert not any(u["blocking"] for u in result.unconfirmed)
+
+
+@pytest.mark.parametrize(
+    "changes, key",
+    [
+        ({"on_naltrexone_50mg": None}, "other_naltrexone"),
+        ({"on_naltrexone_bupropion": None}, "other_naltrexone"),
+        ({"opioid_free": None}, "opioid_status"),
+        ({"liver_status": None}, "liver_status"),
+    ],
+)
+def test_blocking_unknowns_give_insufficient_information(changes, key):
+    result = screen(clean(**changes), TODAY)
+    assert result.verdict is Verdict.INSUFFICIENT_INFORMATION
+    assert result.missing == [key]
+    assert any(u["blocking"] and u["questions"] for u in result.unconfirmed)
 
 
 # ------------------------------------------------------------ precedence, dose, output
@@ -538,7 +601,11 @@ def test_result_to_dict_is_json_safe():
         30,
         opioid_free=None,
         requested_dose_mg=6,
-        opioids=[OpioidExposure("tramadol", current=False, last_dose=TODAY - D(days=1))],
+        opioids=[
+            OpioidExposure(
+                "tramadol", current=False, last_dose=TODAY - D(days=1), long_acting=False
+            )
+        ],
     )
     d = screen(facts, TODAY).to_dict()
     assert json.loads(json.dumps(d)) == d
@@ -547,6 +614,9 @@ def test_result_to_dict_is_json_safe():
     assert all(
         {"rule_id", "text", "sources", "evidence", "severity"} <= set(r) for r in d["reasons"]
     )
+    assert d["schedule_from"] == "2026-03-16"
+    assert [p["rule_id"] for p in d["path_forward"]] == ["path_washout_short", "path_start_low"]
+    assert all({"group", "label", "blocking", "questions"} <= set(u) for u in d["unconfirmed"])
 
 
 def test_past_procedure_needs_no_further_facts():
@@ -562,7 +632,11 @@ def test_short_window_is_measured_from_the_end_of_the_washout():
     facts = surgery(
         16,
         opioid_free=None,
-        opioids=[OpioidExposure("tramadol", current=False, last_dose=TODAY - D(days=1))],
+        opioids=[
+            OpioidExposure(
+                "tramadol", current=False, last_dose=TODAY - D(days=1), long_acting=False
+            )
+        ],
     )
     result = screen(facts, TODAY)
     assert result.verdict is Verdict.WAIT_UNTIL and result.earliest_start == TODAY + D(days=6)
@@ -586,3 +660,103 @@ def test_stopped_short_acting_opioid_without_a_date_explains_the_washout():
     assert "opioid_last_dose:oxycodone" in result.missing
     reason = next(r for r in result.reasons if r.rule_id == "opioid_washout_unknown_date")
     assert "7-10" in reason.text and "label_ntx_oral" in reason.sources
+
+
+# ------------------------------------------------------------ issue 14: confirmations, populations
+
+
+def test_positive_urine_screen_with_denial_is_confirm_before_starting():
+    result = screen(clean(urine_opioid_screen="positive"), TODAY)
+    assert result.verdict is Verdict.INSUFFICIENT_INFORMATION
+    assert result.missing == ["urine_opioid_screen"]
+    r = reason(result, "urine_screen_positive")
+    assert "label_ntx_oral" in r.sources and "Confirm before starting" in r.text
+
+
+def test_negative_urine_screen_changes_nothing():
+    assert screen(clean(urine_opioid_screen="negative"), TODAY).verdict is Verdict.CAN_START
+
+
+@pytest.mark.parametrize(
+    "changes, who",
+    [
+        ({"age_years": 65}, "Age 65 years"),
+        ({"age_years": 82, "frail": True}, "Age 82 years, frail"),
+        ({"frail": True}, "Frail patient"),
+    ],
+)
+def test_older_or_frail_patients_need_specialist_review_stating_the_gap(changes, who):
+    result = screen(clean(**changes), TODAY)
+    assert result.verdict is Verdict.NEEDS_SPECIALIST_REVIEW
+    r = reason(result, "older_or_frail")
+    assert r.text.startswith(who) and "no evidence" in r.text
+    assert "bruun2024_final" in r.sources
+
+
+def test_age_64_is_not_flagged_as_older():
+    assert "older_or_frail" not in ids(screen(clean(age_years=64), TODAY))
+
+
+def test_planning_pregnancy_needs_specialist_review():
+    result = screen(clean(planning_pregnancy=True), TODAY)
+    assert result.verdict is Verdict.NEEDS_SPECIALIST_REVIEW
+    assert "missing" in reason(result, "planning_pregnancy").text
+
+
+def test_planning_pregnancy_is_not_asked_when_pregnant():
+    result = screen(clean(pregnant=True, planning_pregnancy=None), TODAY)
+    assert "planning_pregnancy" not in result.questions
+
+
+def test_ordinary_loperamide_asks_for_the_dose_but_does_not_block():
+    facts = clean(opioid_free=None, opioids=[OpioidExposure("Imodium", current=True)])
+    result = screen(facts, TODAY)
+    assert result.verdict is Verdict.CAN_START
+    assert "antidiarrhoeal_dose:loperamide" in result.to_confirm
+
+
+@pytest.mark.parametrize("drug", ["OxyContin", "methadone"])
+def test_current_long_acting_or_maintenance_path_is_the_specialist_route_without_a_date(drug):
+    facts = clean(opioid_free=None, opioids=[OpioidExposure(drug, current=True)])
+    result = screen(facts, TODAY)
+    assert result.verdict is Verdict.DO_NOT_START
+    assert [p.rule_id for p in result.path_forward] == [
+        "path_stop_opioid",
+        "path_washout_long",
+        "path_start_low",
+    ]
+    assert "addiction service" in result.path_forward[0].text
+    assert result.schedule_from is None
+
+
+def test_current_short_acting_opioid_with_planned_stop_dates_the_path():
+    last = TODAY + D(days=4)
+    facts = clean(
+        opioid_free=None,
+        opioids=[OpioidExposure("tramadol", current=True, last_dose=last, long_acting=False)],
+    )
+    result = screen(facts, TODAY)
+    assert result.verdict is Verdict.DO_NOT_START
+    assert result.schedule_from == last + D(days=7)
+    washout = next(p for p in result.path_forward if p.rule_id == "path_washout_short")
+    assert "Sat 21 Mar 2026" in washout.text and "label_ntx_oral" in washout.sources
+
+
+def test_start_low_step_takes_its_dose_and_sources_from_the_titration_rules():
+    from ldn_core.rules.dosing import titration_rules
+
+    facts = clean(opioid_free=None, opioids=[OpioidExposure("codeine", current=True)])
+    step = screen(facts, TODAY).path_forward[-1]
+    rule = titration_rules().rule("titration_standard")
+    assert f"{rule.param('start_mg'):g} mg" in step.text
+    assert step.sources == rule.sources
+
+
+def test_every_question_key_belongs_to_one_confirmation_group():
+    from ldn_core.rules.screening import screening_rules
+
+    rules = screening_rules()
+    for key in rules.questions:
+        assert rules.confirmation_for(key) is not None, key
+    blocking = {c.group for c in rules.confirmations if c.blocking}
+    assert {"opioids", "other_naltrexone"} <= blocking
