@@ -32,6 +32,7 @@ from ldn_core.routing import CONDITION_TOPIC, Context, is_elliptical
 from ldn_core.rules import Verdict
 from ldn_core.understanding import (
     already_on_ldn,
+    asks_about_dose,
     asks_about_starting,
     clean_message,
     followup_request,
@@ -63,7 +64,8 @@ WALKTHROUGH = re.compile(
 # When the store abstains on a message that is clearly about LDN, the best passages are
 # still shown if the best cosine reaches this floor (else: "no cited answer").
 # Noise that is only politeness: a message of nothing else is small talk, not an attack.
-SMALLTALK_WORDS = 6  # a longer question is never taken for small talk
+SMALLTALK_WORDS = 8  # a longer question is never taken for small talk
+CASE_FACTS = 2  # facts that make a message a patient description without "pt"/"she"
 COURTESY_NOISE = frozenset({"greeting", "sign_off", "emoji"})
 LDN_ANSWER_FLOOR = 0.25
 LDN_MIN_ANSWERABILITY = -1.0  # or when the abstention logit is this close to answering
@@ -150,16 +152,20 @@ def has_patient_facts(facts: PatientFacts) -> bool:
     )
 
 
-def has_case_facts(facts: PatientFacts) -> bool:
-    """Facts that only a description of a patient gives (a drug named alone does not)."""
-    return bool(
-        facts.opioid_free is not None
-        or facts.liver_status
-        or facts.renal_impairment
-        or facts.procedure_planned
-        or facts.pregnant
-        or facts.breastfeeding
-        or facts.age_years is not None
+def case_facts(facts: PatientFacts) -> int:
+    """How many facts of a patient description the message gives (a drug named alone gives
+    none): "off opioids" alone may be a general question, three such facts are a case."""
+    return sum(
+        (
+            facts.opioid_free is not None,
+            bool(facts.liver_status),
+            bool(facts.renal_impairment),
+            facts.procedure_planned is not None,
+            bool(facts.pregnant),
+            bool(facts.breastfeeding),
+            facts.age_years is not None,
+            facts.on_naltrexone_50mg is False or facts.on_naltrexone_bupropion is False,
+        )
     )
 
 
@@ -180,7 +186,8 @@ def wants_verdict(
         return True
     starting = asks_about_starting(text) or turn.intent in SCREENING_INTENTS
     patient = mentions_a_patient(text)
-    if has_case_facts(extracted) and starting:
+    described = case_facts(extracted)
+    if starting and (described >= CASE_FACTS or (patient and described >= 1)):
         return True
     if patient and has_safety_exposure(extracted) and about_ldn:
         return True
@@ -360,8 +367,10 @@ class Router:
         result: RetrievalResult,
         context: Context,
         ldn_signal: bool,
+        with_dosing: bool = False,
     ) -> Answer | None:
-        """The store's answer, or None when it has none worth showing."""
+        """The store's answer, or None when it has none worth showing; dosing questions (and
+        ``with_dosing``) also get the standard titration from the rules."""
         hits = result.hits
         if result.abstained:
             close_enough = (
@@ -379,7 +388,7 @@ class Router:
         if not passages:
             return None
         rules: tuple[RuleStatement, ...] = ()
-        if intent in DOSING_INTENTS:
+        if intent in DOSING_INTENTS or with_dosing:
             rules = self.assistant.dosing_rules()
         found = self._short_answer(text, passages, result.candidates)
         lead: tuple[RuleStatement, ...] = ()
@@ -445,7 +454,12 @@ class Router:
         verdict = Verdict(screening["verdict"])
         focus = fact_topics(facts)
         knowledge = self._knowledge_answer(
-            text, turn.intent, self._focused(result, facts, focus), context, True
+            text,
+            turn.intent,
+            self._focused(result, facts, focus),
+            context,
+            True,
+            with_dosing=asks_about_dose(text),
         )
         shown = set(self._passage_ids(knowledge)) if knowledge else set()
         condition = facts.indication or turn.entities.get("condition") or context.condition

@@ -67,6 +67,10 @@ class ActionAskLastOpioidDose(AskScreeningSlot):
     slot = "last_opioid_dose"
 
 
+class ActionAskOtherNaltrexone(AskScreeningSlot):
+    slot = "other_naltrexone"
+
+
 class ActionAskLiverStatus(AskScreeningSlot):
     slot = "liver_status"
 

@@ -163,6 +163,9 @@ class ValidateScreeningForm(LdnFormValidation):
     async def validate_last_opioid_dose(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         return self.validate_answer("last_opioid_dose", value, dispatcher, tracker)
 
+    async def validate_other_naltrexone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return self.validate_answer("other_naltrexone", value, dispatcher, tracker)
+
     async def validate_liver_status(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         return self.validate_answer("liver_status", value, dispatcher, tracker)
 
@@ -174,6 +177,9 @@ class ValidateScreeningForm(LdnFormValidation):
 
     async def extract_last_opioid_dose(self, dispatcher, tracker, domain) -> dict[str, Any]:
         return self.extract_answer("last_opioid_dose", tracker)
+
+    async def extract_other_naltrexone(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return self.extract_answer("other_naltrexone", tracker)
 
     async def extract_liver_status(self, dispatcher, tracker, domain) -> dict[str, Any]:
         return self.extract_answer("liver_status", tracker)
@@ -194,6 +200,8 @@ def state(slot: str, facts: PatientFacts) -> tuple:
         return (facts.opioid_free, facts.last_opioid_dose, exposures)
     if slot == "liver_status":
         return (facts.liver_status,)
+    if slot == "other_naltrexone":
+        return (facts.on_naltrexone_50mg, facts.on_naltrexone_bupropion)
     return (facts.procedure_planned, facts.procedure_date, facts.procedure_needs_opioids)
 
 
@@ -211,6 +219,9 @@ def contextual_phrase(slot: str, text: str, pending: list[str]) -> str | None:
         return None
     if slot == "liver_status":
         return None if ONLY_NO.search(text) or ONLY_YES.search(text) else f"LFTs {bare}"
+    if slot == "other_naltrexone":
+        # "no" to "any other naltrexone product?"; a "yes" needs the product named
+        return "no other naltrexone products" if ONLY_NO.search(text) else None
     if slot == "procedure_plan":
         if "procedure_needs_opioids" in pending and ONLY_YES.search(text):
             return "surgery planned, opioids will be needed after the surgery"
@@ -232,6 +243,9 @@ def summary(slot: str, facts: PatientFacts) -> str:
         return "current" if any(o.current for o in facts.opioids) else "stopped"
     if slot == "last_opioid_dose":
         return facts.last_opioid_dose.isoformat() if facts.last_opioid_dose else "answered"
+    if slot == "other_naltrexone":
+        taking = facts.on_naltrexone_50mg or facts.on_naltrexone_bupropion
+        return "taking" if taking else "none"
     if facts.procedure_planned is False:
         return "none"
     return facts.procedure_date.isoformat() if facts.procedure_date else "answered"

@@ -14,7 +14,13 @@ FACTS = "patient_facts"
 PENDING = "screening_pending"
 
 # Form slots of the screening, in the order they are asked.
-SCREENING_SLOTS = ("opioid_status", "last_opioid_dose", "liver_status", "procedure_plan")
+SCREENING_SLOTS = (
+    "opioid_status",
+    "last_opioid_dose",
+    "liver_status",
+    "procedure_plan",
+    "other_naltrexone",
+)
 SCHEDULE_SLOTS = ("schedule_start", "schedule_variant")
 FORM_SLOTS = {SCREENING_FORM: SCREENING_SLOTS, SCHEDULE_FORM: SCHEDULE_SLOTS}
 
@@ -24,6 +30,8 @@ KEY_SLOT = {
     "opioid_name": "opioid_status",
     "opioid_current": "opioid_status",
     "opioid_last_dose": "last_opioid_dose",
+    "urine_opioid_screen": "opioid_status",
+    "other_naltrexone": "other_naltrexone",
     "liver_status": "liver_status",
     "procedure_date": "procedure_plan",
     "procedure_needs_opioids": "procedure_plan",
@@ -32,6 +40,7 @@ KEY_SLOT = {
 DEFAULT_QUESTION = {
     "opioid_status": ("opioid_status", {}),
     "last_opioid_dose": ("opioid_last_dose", {"drug": "the opioid"}),
+    "other_naltrexone": ("other_naltrexone", {}),
     "liver_status": ("liver_status", {}),
     "procedure_plan": ("procedure_date", {}),
 }

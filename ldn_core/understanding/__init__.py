@@ -7,6 +7,7 @@ the benchmarks.
 from ldn_core.understanding.clean import CleanedMessage, clean_message
 from ldn_core.understanding.signals import (
     already_on_ldn,
+    asks_about_dose,
     asks_about_starting,
     followup_request,
     is_question_shaped,
@@ -16,6 +17,7 @@ from ldn_core.understanding.signals import (
 
 __all__ = [
     "already_on_ldn",
+    "asks_about_dose",
     "CleanedMessage",
     "asks_about_starting",
     "clean_message",

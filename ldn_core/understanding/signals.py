@@ -68,7 +68,8 @@ _STARTING = re.compile(
 # "pt on LDN", "taking low dose naltrexone", "already on it": the patient takes LDN already,
 # so the question is about managing it (surgery, side effects), not about starting.
 _ALREADY_ON = re.compile(
-    r"\b(?:on|taking|takes|using|uses|started|been on|maintained on|stable on|currently on)\s+"
+    r"\b(?<!keen )(?<!put )(?<!start )(?<!starting )(?<!go )(?<!going )(?<!try )"
+    r"(?:on|taking|takes|using|uses|started|been on|maintained on|stable on|currently on)\s+"
     r"(?:ldn|low[- ]?dose naltrexone|naltrexone \d(?:\.\d)? ?mg)\b"
     r"|\bldn (?:user|patient)s?\b",
     re.IGNORECASE,
@@ -92,6 +93,17 @@ def mentions_a_patient(text: str) -> bool:
 
 def already_on_ldn(text: str) -> bool:
     return bool(_ALREADY_ON.search(text))
+
+
+_DOSE = re.compile(
+    r"\b(?:dose|doses|dosing|dosage|titrat\w*|how much|how fast|\d+(?:\.\d+)?\s?mg)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_dose(text: str) -> bool:
+    """The message asks about the dose or titration ("dose and how fast to titrate?")."""
+    return bool(_DOSE.search(text))
 
 
 def mentions_ldn(text: str) -> bool:

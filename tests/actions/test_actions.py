@@ -89,7 +89,9 @@ async def test_screening_then_answer_completes_the_facts(dispatcher):
     assert slots["screening_pending"] is True
     assert slots["patient_facts"]["indication"] == "fibromyalgia"
 
-    second = make_tracker("no opioids and LFTs are normal", "inform", slots=slots)
+    second = make_tracker(
+        "no opioids, no naltrexone products and LFTs are normal", "inform", slots=slots
+    )
     events = await run(ActionScreenPatient(), second, dispatcher)
     payload = dispatcher.messages[1]["custom"]
     assert payload["screening"]["verdict"] == "can_start"

@@ -23,7 +23,7 @@ def test_a_described_patient_gets_the_verdict_first_and_a_short_reply_completes_
     assert "form" not in payload, text
     # the verdict so far, with the one fact still missing, in the first reply
     assert payload["screening"]["verdict"] == "wait_until"
-    assert payload["screening"]["missing"] == ["liver_status"]
+    assert payload["screening"]["missing"] == ["liver_status", "other_naltrexone"]
     assert "liver status" in text and "opioid now" not in text
     assert payload["citations"]
 
@@ -31,8 +31,9 @@ def test_a_described_patient_gets_the_verdict_first_and_a_short_reply_completes_
     assert "form" not in payload, text
     screening = payload["screening"]
     assert screening["verdict"] == "wait_until"
-    assert screening["missing"] == []
-    earliest = dt.date.today() + dt.timedelta(days=4)  # last dose 3 days ago + 7 days
+    assert screening["missing"] == ["other_naltrexone"]
+    # oxycodone of unstated form: last dose 3 days ago + the conservative 10 days
+    earliest = dt.date.today() + dt.timedelta(days=7)
     assert screening["earliest_start"] == earliest.isoformat()
     assert "7-10" in text
     assert any(c["source_id"] == "label_ntx_oral" for c in payload["citations"])
@@ -59,6 +60,9 @@ def test_screening_reprompts_an_unreadable_answer_then_completes(chat):
     assert form_slot(payload) == "liver_status", text
 
     text, payload = chat.ask("LFTs normal")
+    assert form_slot(payload) == "other_naltrexone", text
+
+    text, payload = chat.ask("no")
     assert payload["screening"]["verdict"] == "can_start", text
     rows = payload["schedule"]["rows"]
     assert rows[0]["dose_mg"] == 1.5 and rows[-1]["dose_mg"] == 4.5

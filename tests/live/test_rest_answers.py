@@ -56,7 +56,9 @@ def test_screening_acceptance_crps_oxycodone_three_days_ago(chat):
 
 
 def test_screening_acceptance_fibromyalgia_gets_a_dated_schedule(chat):
-    text, payload = chat.ask("fibromyalgia, no opioids, normal LFTs, start 1.5 mg")
+    text, payload = chat.ask(
+        "fibromyalgia, no opioids, no naltrexone products, normal LFTs, start 1.5 mg"
+    )
     assert payload["screening"]["verdict"] == "can_start"
     rows = payload["schedule"]["rows"]
     assert rows[0]["dose_mg"] == 1.5 and rows[-1]["dose_mg"] == 4.5

@@ -33,10 +33,11 @@ async def test_a_provisional_wait_verdict_is_shown_with_the_open_question(dispat
     assert "What is the liver status" in message["text"]
     payload = message["custom"]
     assert payload["screening"]["verdict"] == "wait_until"
-    assert payload["screening"]["earliest_start"] == (TODAY + dt.timedelta(days=4)).isoformat()
+    # oxycodone of unstated form: the conservative end of the 7-10 day interval
+    assert payload["screening"]["earliest_start"] == (TODAY + dt.timedelta(days=7)).isoformat()
     assert any(c["source_id"] == "label_ntx_oral" for c in payload["citations"])
     assert payload["form"] == {
         "name": "screening_form",
         "slot": "liver_status",
-        "missing": ["liver_status"],
+        "missing": ["liver_status", "other_naltrexone"],
     }

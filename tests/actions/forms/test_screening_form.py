@@ -27,7 +27,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.anyio]
         ("can my patient start LDN?", "opioid_status"),
         ("pt stopped tramadol, LFTs normal, can she start LDN?", "last_opioid_dose"),
         ("fibromyalgia, no opioids, normal LFTs, knee replacement next Tuesday", "procedure_plan"),
-        ("fibromyalgia, no opioids, normal LFTs, start 1.5 mg", None),
+        # other naltrexone products must be known before any start (knowledge/rules)
+        ("fibromyalgia, no opioids, normal LFTs, start 1.5 mg", "other_naltrexone"),
+        ("fibromyalgia, no opioids, no naltrexone products, normal LFTs, start 1.5 mg", None),
         ("pt on oxycodone 10 mg bid, can he start LDN?", None),  # do_not_start is final
     ],
 )
@@ -47,13 +49,17 @@ async def test_required_slots_follow_the_core_for_a_partly_described_patient(dis
     form = ValidateScreeningForm()
     tracker = form_tracker("x", slots=described("pt with fibro, stopped codeine"))
     slots = await form.required_slots([], dispatcher, tracker, DOMAIN)
-    assert slots == ["last_opioid_dose", "liver_status"]
+    assert slots == ["last_opioid_dose", "liver_status", "other_naltrexone"]
     tracker = form_tracker("x", slots=described("no opioids, LFTs normal"))
+    assert await form.required_slots([], dispatcher, tracker, DOMAIN) == ["other_naltrexone"]
+    tracker = form_tracker("x", slots=described("no opioids, no naltrexone products, LFTs normal"))
     assert await form.required_slots([], dispatcher, tracker, DOMAIN) == []
 
 
 async def test_a_whole_answer_turn_fills_the_slot_and_completes_the_form(dispatcher):
-    slots = described("pt with CRPS, stopped oxycodone 3 days ago, can I start LDN tonight?")
+    slots = described(
+        "pt with CRPS, stopped oxycodone 3 days ago, no other naltrexone, can I start LDN tonight?"
+    )
     tracker = form_tracker("LFTs normal", slots=slots, requested="liver_status")
     events = await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
     result = slot_events(events)
@@ -72,7 +78,8 @@ async def test_the_verdict_after_the_form_uses_the_gathered_facts(dispatcher):
     events = await ActionScreenPatient().run(dispatcher, tracker, DOMAIN)
     screening = dispatcher.messages[0]["custom"]["screening"]
     assert screening["verdict"] == "wait_until"
-    assert screening["earliest_start"] == (TODAY + dt.timedelta(days=4)).isoformat()
+    # the form of oxycodone is not stated: the conservative end of 7-10 days applies
+    assert screening["earliest_start"] == (TODAY + dt.timedelta(days=7)).isoformat()
     assert slot_events(events)["liver_status"] is None  # form slots cleared for the next run
 
 
