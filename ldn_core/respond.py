@@ -63,9 +63,9 @@ WALKTHROUGH = re.compile(
 )
 # When the store abstains on a message that is clearly about LDN, the best passages are
 # still shown if the best cosine reaches this floor (else: "no cited answer").
-# Noise that is only politeness: a message of nothing else is small talk, not an attack.
 SMALLTALK_WORDS = 8  # a longer question is never taken for small talk
 CASE_FACTS = 2  # facts that make a message a patient description without "pt"/"she"
+# Noise that is only politeness: a message of nothing else is small talk, not an attack.
 COURTESY_NOISE = frozenset({"greeting", "sign_off", "emoji"})
 LDN_ANSWER_FLOOR = 0.25
 LDN_MIN_ANSWERABILITY = -1.0  # or when the abstention logit is this close to answering
