@@ -1,10 +1,12 @@
-"""Validator of the knowledge store against its format and the evidence dossier.
+"""Validator of the knowledge store against its format and its verification record.
 
-    python -m ldn_core.knowledge.validate [--root knowledge] [--dossier PATH]
+    python -m ldn_core.knowledge.validate [--root knowledge] [--dossier PATH | --no-dossier]
 
 Prints one line per issue and a summary; exit status 1 when any error is found.
-The default dossier is ``$LDN_EVIDENCE_DOSSIER``, else
-``<repo>/../shared/evidence/ldn_evidence.md``.
+Sources are checked against ``knowledge/verification.yaml`` (in the repository). The
+evidence dossier is optional: ``--dossier PATH`` requires it; otherwise
+``$LDN_EVIDENCE_DOSSIER``, else ``<repo>/../shared/evidence/ldn_evidence.md``, is compared
+when it exists and skipped with a printed note when it does not.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import verification
 from .dossier import Dossier, contains_identifier, contains_number
 from .model import LEVEL_ALLOWS, LEVEL_MAX_EVIDENCE, TOPICS, TYPE_LEVEL, Passage, Source
 from .schema import (
@@ -98,13 +101,17 @@ def similarity(a: str, b: str) -> float:
 
 
 class _Validator:
-    def __init__(self, root: Path, dossier_path: Path) -> None:
+    def __init__(
+        self, root: Path, dossier_path: Path | None, dossier_required: bool = True
+    ) -> None:
         self.kdir = knowledge_dir(Path(root))
-        self.dossier_path = Path(dossier_path)
+        self.dossier_path = Path(dossier_path) if dossier_path else None
+        self.dossier_required = dossier_required
         self.issues: list[ValidationIssue] = []
         self.sources: dict[str, Source] = {}
         self.passages: list[Passage] = []
         self.dossier: Dossier | None = None
+        self.record: verification.VerificationRecord | None = None
 
     def add(self, file: str, item: str, field: str, message: str, severity: str = "error") -> None:
         self.issues.append(ValidationIssue(file, item, field, message, severity))
@@ -113,8 +120,10 @@ class _Validator:
         return display_path(path, self.kdir)
 
     def run(self) -> list[ValidationIssue]:
+        self.load_record()
         self.load_dossier()
         self.check_sources()
+        self.check_record_coverage()
         self.check_passages()
         self.check_cross_references()
         self.check_near_duplicates()
@@ -124,7 +133,22 @@ class _Validator:
 
     # -------------------------------------------------------------- dossier
 
+    def load_record(self) -> None:
+        path = self.kdir / verification.VERIFICATION_FILE
+        shown = self.shown(path)
+        try:
+            self.record = verification.load(self.kdir, shown)
+        except KnowledgeError as exc:
+            self.add(exc.file, exc.item, exc.field, exc.message)
+            return
+        for problem in self.record.problems:
+            self.add(shown, problem.item, problem.field, problem.message, problem.severity)
+
     def load_dossier(self) -> None:
+        if self.dossier_path is None:
+            return
+        if not self.dossier_required and not self.dossier_path.exists():
+            return  # optional cross-check; main() prints that it was skipped
         try:
             self.dossier = Dossier.load(self.dossier_path)
         except OSError as exc:
@@ -182,10 +206,45 @@ class _Validator:
             self.add(shown, s.id, "url", f"url must be a full https:// address, got {s.url!r}")
         if s.url and (s.doi or s.pmid):
             self.add(shown, s.id, "url", "url is only for sources without DOI/PMID", "warning")
+        if self.record is not None:
+            identifiers = {"doi": s.doi, "pmid": s.pmid, "pmcid": s.pmcid, "nct": s.nct}
+            for problem in verification.compare_source(s.id, identifiers, self.record):
+                self.add(shown, problem.item, problem.field, problem.message, problem.severity)
         if self.dossier is not None:
             self.check_against_dossier(s, shown, self.dossier)
 
+    def check_record_coverage(self) -> None:
+        """Records without a source, and (with the dossier) record vs dossier differences."""
+        if self.record is None:
+            return
+        shown = self.shown(self.kdir / verification.VERIFICATION_FILE)
+        for sid in sorted(set(self.record.records) - set(self.sources)):
+            self.add(
+                shown, sid, "id", "record of a source that sources.yaml does not list", "warning"
+            )
+        if self.dossier is None:
+            return
+        dossier = self.dossier
+        for sid, record in sorted(self.record.records.items()):
+            if sid not in self.sources and not dossier.row(sid):
+                self.add(shown, sid, "id", "not listed in section 1 of the evidence dossier")
+            self.check_identifiers_in_dossier(sid, record.identifiers, shown, dossier)
+        for sid in sorted(set(self.record.excluded) - dossier.uncitable):
+            self.add(
+                shown, sid, "excluded", "dossier difference: the dossier does not mark it uncitable"
+            )
+        known = set(self.record.records) | set(self.record.excluded)
+        for sid in sorted(dossier.source_ids - known):
+            self.add(
+                shown,
+                sid,
+                "id",
+                "dossier difference: listed in the dossier but not in the verification record",
+                "warning",
+            )
+
     def check_against_dossier(self, s: Source, shown: str, dossier: Dossier) -> None:
+        """The source's citation against its dossier row (identifiers: see the record check)."""
         if s.id in dossier.uncitable:
             self.add(
                 shown, s.id, "id", "the dossier marks this source as not located / do not cite"
@@ -196,28 +255,6 @@ class _Validator:
             self.add(
                 shown, s.id, "id", "source id is not listed in section 1 of the evidence dossier"
             )
-        checks = (
-            ("doi", s.doi, DOI_RE, contains_identifier),
-            ("pmid", s.pmid, PMID_RE, contains_number),
-            ("pmcid", s.pmcid, PMCID_RE, contains_identifier),
-            ("nct", s.nct, REGISTRY_RE, contains_identifier),
-        )
-        for name, value, pattern, found in checks:
-            if not value or not pattern.match(value):
-                continue  # empty, or already reported as malformed
-            label = name.upper()
-            if not found(dossier.text, value):
-                self.add(
-                    shown, s.id, name, f"{label} {value} does not appear in the evidence dossier"
-                )
-            elif row and not found(row, value):
-                self.add(
-                    shown,
-                    s.id,
-                    name,
-                    f"{label} {value} appears in the dossier but not in the row of {s.id}",
-                )
-        if not row:
             return
         if s.year is not None and str(s.year) not in row:
             self.add(shown, s.id, "year", f"year {s.year} not found in the dossier row", "warning")
@@ -238,6 +275,34 @@ class _Validator:
                 "title not found in the dossier row (mark descriptive titles in notes)",
                 "warning",
             )
+
+    def check_identifiers_in_dossier(
+        self, sid: str, identifiers: dict[str, str], shown: str, dossier: Dossier
+    ) -> None:
+        """Each verified identifier appears in the dossier, and in the row of its source."""
+        row = dossier.row(sid)
+        checks = (
+            ("doi", DOI_RE, contains_identifier),
+            ("pmid", PMID_RE, contains_number),
+            ("pmcid", PMCID_RE, contains_identifier),
+            ("nct", REGISTRY_RE, contains_identifier),
+        )
+        for name, pattern, found in checks:
+            value = identifiers.get(name, "")
+            if not value or not pattern.match(value):
+                continue  # empty, or reported as malformed on the source
+            label = name.upper()
+            if not found(dossier.text, value):
+                self.add(
+                    shown, sid, name, f"{label} {value} does not appear in the evidence dossier"
+                )
+            elif row and not found(row, value):
+                self.add(
+                    shown,
+                    sid,
+                    name,
+                    f"{label} {value} appears in the dossier but not in the row of {sid}",
+                )
 
     # -------------------------------------------------------------- passages
 
@@ -385,8 +450,9 @@ def _sources_lists(node: Any, where: str) -> Iterator[tuple[str, Any]]:
             yield from _sources_lists(value, f"{where}[{index}]")
 
 
-def validate(root: Path, dossier: Path) -> list[ValidationIssue]:
-    """All problems of the knowledge store under ``root`` (the knowledge dir or the repo root)."""
+def validate(root: Path, dossier: Path | None = None) -> list[ValidationIssue]:
+    """All problems of the knowledge store under ``root`` (the knowledge dir or the repo root),
+    compared with the evidence ``dossier`` too when one is given."""
     return _Validator(root, dossier).run()
 
 
@@ -405,18 +471,31 @@ def main(argv: list[str] | None = None) -> int:
         default=REPO_ROOT / "knowledge",
         help="knowledge directory (default: <repo>/knowledge)",
     )
-    parser.add_argument(
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument(
         "--dossier",
         type=Path,
         default=None,
-        help="evidence dossier (default: $LDN_EVIDENCE_DOSSIER, "
-        "else <repo>/../shared/evidence/ldn_evidence.md)",
+        help="compare with this evidence dossier (an error if it cannot be read); default: "
+        "$LDN_EVIDENCE_DOSSIER, else <repo>/../shared/evidence/ldn_evidence.md, when present",
+    )
+    choice.add_argument(
+        "--no-dossier", action="store_true", help="check the verification record only"
     )
     args = parser.parse_args(argv)
-    validator = _Validator(args.root, args.dossier or default_dossier())
+    dossier = None if args.no_dossier else (args.dossier or default_dossier())
+    validator = _Validator(args.root, dossier, dossier_required=args.dossier is not None)
     issues = validator.run()
     for issue in issues:
         print(issue)
+    if validator.dossier is not None:
+        print(f"compared with the evidence dossier {dossier}")
+    elif dossier is not None and not dossier.exists() and args.dossier is None:
+        # Why: a bare clone has no dossier beside it; the in-repo record is the reference.
+        print(
+            f"note: evidence dossier not found at {dossier}: checked against "
+            "knowledge/verification.yaml only (the dossier comparison was skipped)"
+        )
     errors = sum(issue.severity == "error" for issue in issues)
     warnings = len(issues) - errors
     print(
