@@ -12,6 +12,7 @@ when it exists and skipped with a printed note when it does not.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 import os
 import re
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import verification
+from . import reviews, verification
 from .dossier import Dossier, contains_identifier, contains_number
 from .model import LEVEL_ALLOWS, LEVEL_MAX_EVIDENCE, TOPICS, TYPE_LEVEL, Passage, Source
 from .schema import (
@@ -102,8 +103,15 @@ def similarity(a: str, b: str) -> float:
 
 class _Validator:
     def __init__(
-        self, root: Path, dossier_path: Path | None, dossier_required: bool = True
+        self,
+        root: Path,
+        dossier_path: Path | None,
+        dossier_required: bool = True,
+        max_review_age_months: int | None = None,
+        today: dt.date | None = None,
     ) -> None:
+        self.max_review_age_months = max_review_age_months
+        self.today = today or dt.date.today()
         self.kdir = knowledge_dir(Path(root))
         self.dossier_path = Path(dossier_path) if dossier_path else None
         self.dossier_required = dossier_required
@@ -129,6 +137,7 @@ class _Validator:
         self.check_near_duplicates()
         self.check_shared_questions()
         self.check_rules()
+        self.check_reviews()
         return self.issues
 
     # -------------------------------------------------------------- dossier
@@ -432,6 +441,66 @@ class _Validator:
                     if sid not in self.sources:
                         self.add(shown, item, "sources", f"cites unknown source {sid!r}")
 
+    # -------------------------------------------------------------- review dates
+
+    def check_reviews(self) -> None:
+        """Every passage and rule has a review date and role; old ones are flagged."""
+        ledger_path = self.kdir / reviews.REVIEWS_FILE
+        ledger = self.shown(ledger_path)
+        if not ledger_path.exists():
+            self.add(ledger, "", "", "no review ledger: rules have no review dates", "warning")
+        try:
+            index = reviews.load_reviews(self.kdir)
+        except (OSError, ValueError, AttributeError) as exc:  # YAML errors are ValueErrors
+            self.add(ledger, "", "", f"cannot read the review metadata: {exc}")
+            return
+        max_age = (
+            index.max_age_months
+            if self.max_review_age_months is None
+            else self.max_review_age_months
+        )
+        cutoff = reviews.months_before(self.today, max_age)
+        for p in self.passages:
+            review = index.passages.get(p.id)
+            shown = self.shown(self.kdir / p.file)
+            if review is None:
+                self.add(
+                    shown,
+                    p.id,
+                    "reviewed_by",
+                    "no reviewer role (nor a default in " f"{ledger})",
+                    "warning",
+                )
+        for rule_id, file in sorted(index.rule_ids.items()):
+            if rule_id not in index.rules:
+                self.add(
+                    self.shown(self.kdir / file),
+                    rule_id,
+                    "reviewed",
+                    f"rule has no review date and role in {ledger}",
+                    "warning",
+                )
+        for rule_id in sorted(set(index.rules) - set(index.rule_ids)):
+            self.add(ledger, rule_id, "rules", "review of a rule id no rule file has", "warning")
+        items = {**index.passages, **index.rules, **index.files}
+        for item, review in sorted(items.items()):
+            where = self._review_file(item, index, ledger)
+            if review.reviewed > self.today:
+                self.add(where, item, "reviewed", f"review date {review.reviewed} is in the future")
+            elif review.reviewed < cutoff:
+                self.add(
+                    where,
+                    item,
+                    "reviewed",
+                    f"last reviewed {review.reviewed} by {review.reviewed_by}, more than "
+                    f"{max_age} months ago: due for review",
+                    "warning",
+                )
+
+    def _review_file(self, item: str, index: reviews.ReviewIndex, ledger: str) -> str:
+        passage = next((p for p in self.passages if p.id == item), None)
+        return self.shown(self.kdir / passage.file) if passage else ledger
+
 
 def _sources_lists(node: Any, where: str) -> Iterator[tuple[str, Any]]:
     """Every value of a key named ``sources`` with its location: the nearest enclosing
@@ -450,10 +519,16 @@ def _sources_lists(node: Any, where: str) -> Iterator[tuple[str, Any]]:
             yield from _sources_lists(value, f"{where}[{index}]")
 
 
-def validate(root: Path, dossier: Path | None = None) -> list[ValidationIssue]:
+def validate(
+    root: Path,
+    dossier: Path | None = None,
+    *,
+    max_review_age_months: int | None = None,
+    today: dt.date | None = None,
+) -> list[ValidationIssue]:
     """All problems of the knowledge store under ``root`` (the knowledge dir or the repo root),
     compared with the evidence ``dossier`` too when one is given."""
-    return _Validator(root, dossier).run()
+    return _Validator(root, dossier, max_review_age_months=max_review_age_months, today=today).run()
 
 
 def default_dossier() -> Path:
@@ -482,9 +557,21 @@ def main(argv: list[str] | None = None) -> int:
     choice.add_argument(
         "--no-dossier", action="store_true", help="check the verification record only"
     )
+    parser.add_argument(
+        "--max-review-age-months",
+        type=int,
+        default=None,
+        help="warn about passages and rules reviewed longer ago than this "
+        "(default: max_age_months of knowledge/reviews.yaml, else 12)",
+    )
     args = parser.parse_args(argv)
     dossier = None if args.no_dossier else (args.dossier or default_dossier())
-    validator = _Validator(args.root, dossier, dossier_required=args.dossier is not None)
+    validator = _Validator(
+        args.root,
+        dossier,
+        dossier_required=args.dossier is not None,
+        max_review_age_months=args.max_review_age_months,
+    )
     issues = validator.run()
     for issue in issues:
         print(issue)

@@ -171,6 +171,7 @@ class Tree:
         self.write_sources(default_sources())
         for topic, items in default_passages().items():
             self.write_passages(topic, items)
+        self.write_reviews()
 
     def write_sources(self, items: list[dict], *, record: bool = True) -> Path:
         """sources.yaml; with ``record`` also a verification record confirming them."""
@@ -189,6 +190,17 @@ class Tree:
         return self.write_yaml(
             f"passages/{file_topic or topic}.yaml", {"topic": topic, "passages": items}
         )
+
+    def write_reviews(self, rules: dict | None = None, **top: object) -> Path:
+        """reviews.yaml; the fixture's own items never age out (tests of ageing pass a
+        fixed ``today`` and maximum age) so the suite does not depend on the calendar."""
+        doc = {
+            "max_age_months": 1200,
+            "passages": {"reviewed_by": "evidence curator"},
+            "rules": rules or {},
+            **top,
+        }
+        return self.write_yaml("reviews.yaml", doc)
 
     def write_yaml(self, relative: str, doc: object) -> Path:
         return self.write_text(relative, yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
