@@ -79,8 +79,16 @@ def engine_from_agent(agent: Any) -> sa.engine.Engine | None:
     return None
 
 
+_ensured: set[str] = set()
+
+
 def ensure_table(engine: sa.engine.Engine) -> None:
-    metadata.create_all(engine, tables=[feedback_table], checkfirst=True)
+    """Create the feedback table if missing (once per database and process). The production
+    profile creates it before the replicas start (rasa_plugins/tracker_database.py ensure)."""
+    key = engine.url.render_as_string(hide_password=True)
+    if key not in _ensured:
+        metadata.create_all(engine, tables=[feedback_table], checkfirst=True)
+        _ensured.add(key)
 
 
 def insert(engine: sa.engine.Engine, record: FeedbackRecord) -> int:
