@@ -153,6 +153,8 @@ def test_browser_not_helpful_with_a_reason_reaches_the_curator_report(stack, tmp
         answer.get_by_role("button", name="Not helpful").click()
         answer.get_by_label("Outdated").check()
         answer.get_by_label("Comment (optional", exact=False).fill("FINAL trial 2024 changed this")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        answer.screenshot(path=str(SCREENSHOTS / "webchat-feedback.png"))
         answer.get_by_role("button", name="Send feedback").click()
         page.wait_for_function(
             "() => /Thank you/.test(document.querySelector('#log .msg-bot .feedback-status')"
