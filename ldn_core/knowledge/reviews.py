@@ -19,6 +19,9 @@ import yaml
 from .store import RULES_DIR, content_files, hash_files, knowledge_dir, passage_files
 
 REVIEWS_FILE = "reviews.yaml"
+# libyaml's loader when present: the first answer of an action server loads this index, and
+# the C loader reads the whole store about 8x faster than the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DEFAULT_MAX_AGE_MONTHS = 12
 
 
@@ -79,7 +82,7 @@ def _review(raw: Any, default_by: str) -> Review | None:
 def _read(path: Path) -> Any:
     """Parsed YAML, or None when missing or unreadable (the validator reports those)."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # safe loaders only
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
 
