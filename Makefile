@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help envs index model run run-cds cds-demo run-production test lint validate unit nlu-report bench bench-load clean
+.PHONY: help envs index model run run-cds cds-demo run-production test lint validate unit nlu-report bench bench-load clean curator-report evidence-watch
 
 help:
 	@echo "make run         start the assistant (REST + socket.io on :5005, actions on :5055)"
@@ -20,6 +20,8 @@ help:
 	@echo "make test        the full test suite (unit, data validation, training, rasa test, live REST)"
 	@echo "make nlu-report  NLU cross-validation and held-out evaluation (slow; not in CI)"
 	@echo "make bench       latency/memory benchmark against a running stack"
+	@echo "make evidence-watch  new LDN records on PubMed / ClinicalTrials.gov to review (offline-safe)"
+	@echo "make curator-report  declined questions, not-helpful answers, passages involved (results/curator-report/)"
 	@echo "make bench-load  load benchmark: starts the production profile, several minutes"
 
 envs:
@@ -56,6 +58,12 @@ validate: envs
 
 unit: envs
 	@$(PY) -m pytest tests/core tests/actions tests/cds -q
+
+evidence-watch: envs
+	@$(PY) scripts/evidence_watch.py $(ARGS)
+
+curator-report: envs
+	@.venv/rasa/bin/python scripts/curator_report.py $(ARGS)
 
 nlu-report: envs model
 	@scripts/nlu_report.sh

@@ -14,7 +14,10 @@ signing secret, timestamps older than 5 minutes rejected) with these changes:
 - a question delivered twice (an app_mention plus a message event for the same ts, or a
   retry with X-Slack-Retry-Num) is answered once;
 - every accepted question gets a reply, even when the action server is down
-  (channels/safety.py), and message text gets the same hygiene as on the other channels.
+  (channels/safety.py), and message text gets the same hygiene as on the other channels;
+- each answer ends with its review date and feedback controls (a "Helpful" button and a
+  "Not helpful" reason menu); a click arrives as a signed interactivity payload and is stored
+  like web-chat feedback (channels/feedback.py), off the answer path.
 """
 
 from __future__ import annotations
@@ -36,13 +39,88 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels import feedback
 from channels.safety import EMPTY_TEXT, UNAVAILABLE_TEXT, prepare_message
+from ldn_core.feedback.model import REASONS, FeedbackError, parse_submission
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
 # Event subtypes that are a person writing; edits, joins, bot posts etc. are not questions.
 USER_SUBTYPES = {None, "thread_broadcast", "file_share"}
+
+
+FEEDBACK_ACTION_PREFIX = "ldn_feedback"
+FEEDBACK_BLOCK_PREFIX = "ldn_feedback:"
+MAX_BLOCKS = 50  # Slack's limit per message
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def _human_date(iso: str) -> str:
+    try:
+        year, month, day = (int(part) for part in iso.split("-"))
+        return f"{day} {_MONTHS[month - 1]} {year}"
+    except (ValueError, IndexError):
+        return iso
+
+
+def feedback_blocks(custom: dict[str, Any]) -> list[dict[str, Any]]:
+    """Review date and feedback controls appended to an answer (none for plain messages)."""
+    answer_id = custom.get("answer_id")
+    if not isinstance(answer_id, str) or custom.get("kind") in ("message", "unavailable"):
+        return []
+    blocks: list[dict[str, Any]] = []
+    if custom.get("reviewed"):
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": f"Content last reviewed {_human_date(str(custom['reviewed']))}",
+                    }
+                ],
+            }
+        )
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": FEEDBACK_BLOCK_PREFIX + answer_id,
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": f"{FEEDBACK_ACTION_PREFIX}_helpful",
+                    "text": {"type": "plain_text", "text": "Helpful"},
+                    "value": "helpful",
+                },
+                {
+                    "type": "static_select",
+                    "action_id": f"{FEEDBACK_ACTION_PREFIX}_not_helpful",
+                    "placeholder": {"type": "plain_text", "text": "Not helpful: why?"},
+                    "options": [
+                        {"text": {"type": "plain_text", "text": label}, "value": code}
+                        for code, label in REASONS.items()
+                    ],
+                },
+            ],
+        }
+    )
+    return blocks
+
+
+def feedback_from_action(payload: dict[str, Any]) -> dict[str, str] | None:
+    """{"answer_id", "rating", "reason"?} of a click on our feedback controls, else None."""
+    action = (payload.get("actions") or [{}])[0]
+    block_id = str(action.get("block_id") or "")
+    if not str(action.get("action_id") or "").startswith(FEEDBACK_ACTION_PREFIX):
+        return None
+    if not block_id.startswith(FEEDBACK_BLOCK_PREFIX):
+        return None
+    answer_id = block_id[len(FEEDBACK_BLOCK_PREFIX) :]
+    if action.get("action_id") == f"{FEEDBACK_ACTION_PREFIX}_helpful":
+        return {"answer_id": answer_id, "rating": "helpful"}
+    reason = ((action.get("selected_option") or {}).get("value")) or None
+    return {"answer_id": answer_id, "rating": "not_helpful", "reason": reason}
 
 
 def mrkdwn_escape(text: str) -> str:
@@ -169,10 +247,14 @@ class ClinicalSlackBot(SlackBot):
         custom = message.get("custom")
         if isinstance(custom, dict) and custom.get("slack_blocks"):
             fallback = custom.get("slack_text") or mrkdwn_escape(message.get("text") or "")
+            blocks = list(custom["slack_blocks"])
+            extra = feedback_blocks(custom)
+            if len(blocks) + len(extra) <= MAX_BLOCKS:
+                blocks += extra
             await self._post_message(
                 channel=self.slack_channel or recipient_id,
                 text=fallback[:3000] or "Answer",
-                blocks=custom["slack_blocks"],
+                blocks=blocks,
             )
             return
         if isinstance(custom, dict) and custom.get("ldn_answer"):
@@ -338,6 +420,9 @@ class ClinicalSlackInput(SlackInput):
             payload = json.loads(request.form["payload"][0])
         except (KeyError, IndexError, TypeError, json.JSONDecodeError):
             return response.text("no interaction payload", status=HTTPStatus.BAD_REQUEST)
+        rated = feedback_from_action(payload)
+        if rated is not None:
+            return self._on_feedback(request, payload, rated)
         if not self._is_interactive_message(payload):
             return response.text("interaction ignored")
         text = self._get_interactive_response(payload["actions"][0])
@@ -349,4 +434,36 @@ class ClinicalSlackInput(SlackInput):
         )
         clean, _ = prepare_message(text)
         self._start(self._answer(on_new_message, clean, conversation_id, metadata))
+        return response.text("")
+
+    def _on_feedback(
+        self, request: Request, payload: dict[str, Any], rated: dict[str, str]
+    ) -> HTTPResponse:
+        """A click on the feedback controls: stored in the background, acknowledged now."""
+        metadata = self.get_metadata(request)
+        channel, thread = metadata.get("out_channel"), metadata.get("thread_id")
+        user = payload.get("user", {}).get("id") or ""
+        conversation_id = self._get_conversation_id(user, channel, thread) or user
+        try:
+            submission = parse_submission({"sender": conversation_id, **rated}, "slack")
+        except FeedbackError as problem:
+            return response.text(f"feedback ignored: {problem}")
+        app = request.app
+
+        async def save() -> None:
+            # The answer may sit in a colleague's conversation of the same thread, or (a
+            # direct message answered in place) in the user's conversation without a thread.
+            others = await asyncio.to_thread(
+                feedback.feedback_store.conversations_ending,
+                feedback.engine_for(app),
+                f"_{channel}_{thread}" if channel and thread else "",
+            )
+            try:
+                await feedback.store(app, submission, (*others, user))
+            except feedback.UnknownAnswer:
+                logger.warning("slack: feedback on an answer not found in the tracker")
+            except Exception:  # details for operators; nothing reaches the user
+                logger.exception("slack: storing feedback failed")
+
+        self._start(save())
         return response.text("")

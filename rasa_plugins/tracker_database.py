@@ -1,6 +1,7 @@
 """Administration of the PostgreSQL tracker database (run with the Rasa venv's Python).
 
     python -m rasa_plugins.tracker_database ensure          create the database and tables
+                                                            (with the feedback table)
     python -m rasa_plugins.tracker_database drop [NAME]     drop a database (default LDN_PG_DB)
     python -m rasa_plugins.tracker_database count SENDER    stored events of one conversation
 
@@ -69,6 +70,10 @@ def ensure() -> None:
     )
     engine = sa.create_engine(url)
     SQLTrackerStore.Base.metadata.create_all(engine)
+    # The clinicians' feedback table lives beside the conversations (channels/feedback.py).
+    from channels.feedback_store import ensure_table
+
+    ensure_table(engine)
     engine.dispose()
 
 

@@ -26,6 +26,17 @@
     low: "Low certainty",
     very_low: "Very low certainty"
   };
+  // Reasons for "not helpful": the codes the feedback endpoint accepts (ldn_core/feedback/model.py).
+  var FEEDBACK_REASONS = [
+    ["wrong", "Wrong"],
+    ["outdated", "Outdated"],
+    ["missing_source", "Missing source"],
+    ["unsafe", "Unsafe"],
+    ["did_not_answer", "Did not answer"]
+  ];
+  // Same origin as the page (/webhooks/webchat/ -> /webhooks/feedback/), also behind a proxy.
+  var FEEDBACK_URL = new URL("../feedback/", window.location.href).toString();
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   var VERDICT_LABEL = {
     can_start: "Can start",
     wait_until: "Wait",
@@ -65,10 +76,11 @@
         return state;
       }
     } catch (e) { /* unreadable: start afresh */ }
-    return { sessionId: newSessionId(), messages: [] };
+    return { sessionId: newSessionId(), messages: [], feedback: {} };
   }
 
   var state = loadState();
+  if (!state.feedback || typeof state.feedback !== "object") state.feedback = {};
 
   function saveState() {
     state.messages = state.messages.slice(-MAX_STORED);
@@ -180,7 +192,12 @@
         refs.appendChild(sup);
       });
       li.appendChild(refs);
-      if (point.evidence) li.appendChild(evidenceChip(point.evidence));
+      if (point.evidence) {
+        var chip = evidenceChip(point.evidence);
+        if (point.reviewed) chip.title += "; last reviewed " + humanDate(point.reviewed);
+        li.appendChild(chip);
+      }
+      if (point.id) li.dataset.origin = point.id;
       list.appendChild(li);
     });
     container.appendChild(list);
@@ -283,10 +300,122 @@
       bubble.appendChild(ev);
     }
     if (p.citations && p.citations.length) renderCitations(bubble, p.citations, citationIds);
+    if (p.reviewed) {
+      var reviewed = el("p", "reviewed", "Content last reviewed " + humanDate(p.reviewed));
+      reviewed.title = "Date of the least recently reviewed statement in this answer";
+      bubble.appendChild(reviewed);
+    }
     if (p.disclaimer) bubble.appendChild(el("p", "answer-disclaimer", p.disclaimer));
     if (!bubble.querySelector("p, ul, table") && fallbackText) {
       renderTextParagraphs(bubble, fallbackText);
     }
+  }
+
+  function humanDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso));
+    return m ? Number(m[3]) + " " + MONTHS[Number(m[2]) - 1] + " " + m[1] : String(iso);
+  }
+
+  // ---------- feedback ----------
+  function postFeedback(body) {
+    return window.fetch(FEEDBACK_URL, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify(body)
+    }).then(function (res) {
+      if (!res.ok) throw new Error("HTTP " + res.status);
+      return res.json();
+    });
+  }
+
+  function renderFeedback(container, answerId) {
+    var box = el("div", "feedback");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Feedback on this answer");
+    var status = el("p", "feedback-status");
+    status.setAttribute("role", "status");
+    var done = state.feedback[answerId];
+    if (done) {
+      status.textContent = "Thank you: feedback sent (" + done.replace("_", " ") + ").";
+      box.appendChild(status);
+      container.appendChild(box);
+      return;
+    }
+    box.appendChild(el("span", "feedback-prompt", "Was this answer helpful?"));
+    var yes = el("button", "feedback-button", "Helpful");
+    var no = el("button", "feedback-button", "Not helpful");
+    yes.type = no.type = "button";
+    yes.dataset.rating = "helpful";
+    no.dataset.rating = "not_helpful";
+    no.setAttribute("aria-expanded", "false");
+    box.appendChild(yes);
+    box.appendChild(no);
+
+    var form = el("form", "feedback-form");
+    form.hidden = true;
+    var fieldset = el("fieldset");
+    fieldset.appendChild(el("legend", null, "What was wrong with it?"));
+    var group = "reason-" + answerId;
+    FEEDBACK_REASONS.forEach(function (r) {
+      var label = el("label", "feedback-reason");
+      var radio = el("input");
+      radio.type = "radio";
+      radio.name = group;
+      radio.value = r[0];
+      label.appendChild(radio);
+      label.appendChild(document.createTextNode(" " + r[1]));
+      fieldset.appendChild(label);
+    });
+    form.appendChild(fieldset);
+    var commentLabel = el("label", "feedback-comment-label",
+      "Comment (optional; please no patient names or identifiers)");
+    var comment = el("textarea", "feedback-comment");
+    comment.rows = 2;
+    comment.maxLength = 1000;
+    commentLabel.appendChild(comment);
+    form.appendChild(commentLabel);
+    var submit = el("button", "feedback-send", "Send feedback");
+    submit.type = "submit";
+    form.appendChild(submit);
+    box.appendChild(form);
+    box.appendChild(status);
+
+    function send(rating, reason, text) {
+      yes.disabled = no.disabled = submit.disabled = true;
+      status.textContent = "Sending…";
+      var body = { sender: state.sessionId, answer_id: answerId, rating: rating, channel: "webchat" };
+      if (reason) body.reason = reason;
+      if (text) body.comment = text;
+      postFeedback(body).then(function () {
+        state.feedback[answerId] = rating;
+        saveState();
+        form.hidden = true;
+        yes.hidden = no.hidden = true;
+        status.textContent = "Thank you: feedback sent (" + rating.replace("_", " ") + ").";
+      }).catch(function () {
+        yes.disabled = no.disabled = submit.disabled = false;
+        status.textContent = "Feedback could not be sent. Please try again.";
+      });
+    }
+
+    yes.addEventListener("click", function () { send("helpful"); });
+    no.addEventListener("click", function () {
+      form.hidden = false;
+      no.setAttribute("aria-expanded", "true");
+      var first = form.querySelector("input");
+      if (first) first.focus();
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var picked = form.querySelector("input[type=radio]:checked");
+      if (!picked) {
+        status.textContent = "Please pick a reason.";
+        return;
+      }
+      send("not_helpful", picked.value, comment.value.trim());
+    });
+    container.appendChild(box);
   }
 
   function renderBot(event, live) {
@@ -305,6 +434,9 @@
     var choices = (payload && payload.buttons && payload.buttons.length) ? payload.buttons :
       (event && event.quick_replies) || [];
     renderChoices(bubble, choices, live);
+    if (payload && payload.answer_id && payload.kind !== "message" && payload.kind !== "unavailable") {
+      renderFeedback(bubble, payload.answer_id);
+    }
     addToLog(li);
   }
 
@@ -436,7 +568,7 @@
   });
 
   newConversation.addEventListener("click", function () {
-    state = { sessionId: newSessionId(), messages: [] };
+    state = { sessionId: newSessionId(), messages: [], feedback: {} };
     saveState();
     log.textContent = "";
     messageCount = 0;

@@ -68,7 +68,8 @@ PASSAGE_REQUIRED: tuple[str, ...] = (
     "evidence",
     "reviewed",
 )
-PASSAGE_OPTIONAL: tuple[str, ...] = ("conflicts_with", "questions")
+# ``reviewed_by``: the reviewer's role; without it the default of knowledge/reviews.yaml applies.
+PASSAGE_OPTIONAL: tuple[str, ...] = ("conflicts_with", "questions", "reviewed_by")
 # ``questions``: at most this many per passage, each at most this many characters.
 MAX_QUESTIONS = 5
 MAX_QUESTION_CHARS = 120

@@ -1,15 +1,18 @@
-"""Validator of the knowledge store against its format and the evidence dossier.
+"""Validator of the knowledge store against its format and its verification record.
 
-    python -m ldn_core.knowledge.validate [--root knowledge] [--dossier PATH]
+    python -m ldn_core.knowledge.validate [--root knowledge] [--dossier PATH | --no-dossier]
 
 Prints one line per issue and a summary; exit status 1 when any error is found.
-The default dossier is ``$LDN_EVIDENCE_DOSSIER``, else
-``<repo>/../shared/evidence/ldn_evidence.md``.
+Sources are checked against ``knowledge/verification.yaml`` (in the repository). The
+evidence dossier is optional: ``--dossier PATH`` requires it; otherwise
+``$LDN_EVIDENCE_DOSSIER``, else ``<repo>/../shared/evidence/ldn_evidence.md``, is compared
+when it exists and skipped with a printed note when it does not.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 import os
 import re
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import reviews, verification
 from .dossier import Dossier, contains_identifier, contains_number
 from .model import LEVEL_ALLOWS, LEVEL_MAX_EVIDENCE, TOPICS, TYPE_LEVEL, Passage, Source
 from .schema import (
@@ -98,13 +102,24 @@ def similarity(a: str, b: str) -> float:
 
 
 class _Validator:
-    def __init__(self, root: Path, dossier_path: Path) -> None:
+    def __init__(
+        self,
+        root: Path,
+        dossier_path: Path | None,
+        dossier_required: bool = True,
+        max_review_age_months: int | None = None,
+        today: dt.date | None = None,
+    ) -> None:
+        self.max_review_age_months = max_review_age_months
+        self.today = today or dt.date.today()
         self.kdir = knowledge_dir(Path(root))
-        self.dossier_path = Path(dossier_path)
+        self.dossier_path = Path(dossier_path) if dossier_path else None
+        self.dossier_required = dossier_required
         self.issues: list[ValidationIssue] = []
         self.sources: dict[str, Source] = {}
         self.passages: list[Passage] = []
         self.dossier: Dossier | None = None
+        self.record: verification.VerificationRecord | None = None
 
     def add(self, file: str, item: str, field: str, message: str, severity: str = "error") -> None:
         self.issues.append(ValidationIssue(file, item, field, message, severity))
@@ -113,18 +128,36 @@ class _Validator:
         return display_path(path, self.kdir)
 
     def run(self) -> list[ValidationIssue]:
+        self.load_record()
         self.load_dossier()
         self.check_sources()
+        self.check_record_coverage()
         self.check_passages()
         self.check_cross_references()
         self.check_near_duplicates()
         self.check_shared_questions()
         self.check_rules()
+        self.check_reviews()
         return self.issues
 
     # -------------------------------------------------------------- dossier
 
+    def load_record(self) -> None:
+        path = self.kdir / verification.VERIFICATION_FILE
+        shown = self.shown(path)
+        try:
+            self.record = verification.load(self.kdir, shown)
+        except KnowledgeError as exc:
+            self.add(exc.file, exc.item, exc.field, exc.message)
+            return
+        for problem in self.record.problems:
+            self.add(shown, problem.item, problem.field, problem.message, problem.severity)
+
     def load_dossier(self) -> None:
+        if self.dossier_path is None:
+            return
+        if not self.dossier_required and not self.dossier_path.exists():
+            return  # optional cross-check; main() prints that it was skipped
         try:
             self.dossier = Dossier.load(self.dossier_path)
         except OSError as exc:
@@ -182,10 +215,45 @@ class _Validator:
             self.add(shown, s.id, "url", f"url must be a full https:// address, got {s.url!r}")
         if s.url and (s.doi or s.pmid):
             self.add(shown, s.id, "url", "url is only for sources without DOI/PMID", "warning")
+        if self.record is not None:
+            identifiers = {"doi": s.doi, "pmid": s.pmid, "pmcid": s.pmcid, "nct": s.nct}
+            for problem in verification.compare_source(s.id, identifiers, self.record):
+                self.add(shown, problem.item, problem.field, problem.message, problem.severity)
         if self.dossier is not None:
             self.check_against_dossier(s, shown, self.dossier)
 
+    def check_record_coverage(self) -> None:
+        """Records without a source, and (with the dossier) record vs dossier differences."""
+        if self.record is None:
+            return
+        shown = self.shown(self.kdir / verification.VERIFICATION_FILE)
+        for sid in sorted(set(self.record.records) - set(self.sources)):
+            self.add(
+                shown, sid, "id", "record of a source that sources.yaml does not list", "warning"
+            )
+        if self.dossier is None:
+            return
+        dossier = self.dossier
+        for sid, record in sorted(self.record.records.items()):
+            if sid not in self.sources and not dossier.row(sid):
+                self.add(shown, sid, "id", "not listed in section 1 of the evidence dossier")
+            self.check_identifiers_in_dossier(sid, record.identifiers, shown, dossier)
+        for sid in sorted(set(self.record.excluded) - dossier.uncitable):
+            self.add(
+                shown, sid, "excluded", "dossier difference: the dossier does not mark it uncitable"
+            )
+        known = set(self.record.records) | set(self.record.excluded)
+        for sid in sorted(dossier.source_ids - known):
+            self.add(
+                shown,
+                sid,
+                "id",
+                "dossier difference: listed in the dossier but not in the verification record",
+                "warning",
+            )
+
     def check_against_dossier(self, s: Source, shown: str, dossier: Dossier) -> None:
+        """The source's citation against its dossier row (identifiers: see the record check)."""
         if s.id in dossier.uncitable:
             self.add(
                 shown, s.id, "id", "the dossier marks this source as not located / do not cite"
@@ -196,28 +264,6 @@ class _Validator:
             self.add(
                 shown, s.id, "id", "source id is not listed in section 1 of the evidence dossier"
             )
-        checks = (
-            ("doi", s.doi, DOI_RE, contains_identifier),
-            ("pmid", s.pmid, PMID_RE, contains_number),
-            ("pmcid", s.pmcid, PMCID_RE, contains_identifier),
-            ("nct", s.nct, REGISTRY_RE, contains_identifier),
-        )
-        for name, value, pattern, found in checks:
-            if not value or not pattern.match(value):
-                continue  # empty, or already reported as malformed
-            label = name.upper()
-            if not found(dossier.text, value):
-                self.add(
-                    shown, s.id, name, f"{label} {value} does not appear in the evidence dossier"
-                )
-            elif row and not found(row, value):
-                self.add(
-                    shown,
-                    s.id,
-                    name,
-                    f"{label} {value} appears in the dossier but not in the row of {s.id}",
-                )
-        if not row:
             return
         if s.year is not None and str(s.year) not in row:
             self.add(shown, s.id, "year", f"year {s.year} not found in the dossier row", "warning")
@@ -238,6 +284,34 @@ class _Validator:
                 "title not found in the dossier row (mark descriptive titles in notes)",
                 "warning",
             )
+
+    def check_identifiers_in_dossier(
+        self, sid: str, identifiers: dict[str, str], shown: str, dossier: Dossier
+    ) -> None:
+        """Each verified identifier appears in the dossier, and in the row of its source."""
+        row = dossier.row(sid)
+        checks = (
+            ("doi", DOI_RE, contains_identifier),
+            ("pmid", PMID_RE, contains_number),
+            ("pmcid", PMCID_RE, contains_identifier),
+            ("nct", REGISTRY_RE, contains_identifier),
+        )
+        for name, pattern, found in checks:
+            value = identifiers.get(name, "")
+            if not value or not pattern.match(value):
+                continue  # empty, or reported as malformed on the source
+            label = name.upper()
+            if not found(dossier.text, value):
+                self.add(
+                    shown, sid, name, f"{label} {value} does not appear in the evidence dossier"
+                )
+            elif row and not found(row, value):
+                self.add(
+                    shown,
+                    sid,
+                    name,
+                    f"{label} {value} appears in the dossier but not in the row of {sid}",
+                )
 
     # -------------------------------------------------------------- passages
 
@@ -367,6 +441,66 @@ class _Validator:
                     if sid not in self.sources:
                         self.add(shown, item, "sources", f"cites unknown source {sid!r}")
 
+    # -------------------------------------------------------------- review dates
+
+    def check_reviews(self) -> None:
+        """Every passage and rule has a review date and role; old ones are flagged."""
+        ledger_path = self.kdir / reviews.REVIEWS_FILE
+        ledger = self.shown(ledger_path)
+        if not ledger_path.exists():
+            self.add(ledger, "", "", "no review ledger: rules have no review dates", "warning")
+        try:
+            index = reviews.load_reviews(self.kdir)
+        except (OSError, ValueError, AttributeError) as exc:  # YAML errors are ValueErrors
+            self.add(ledger, "", "", f"cannot read the review metadata: {exc}")
+            return
+        max_age = (
+            index.max_age_months
+            if self.max_review_age_months is None
+            else self.max_review_age_months
+        )
+        cutoff = reviews.months_before(self.today, max_age)
+        for p in self.passages:
+            review = index.passages.get(p.id)
+            shown = self.shown(self.kdir / p.file)
+            if review is None:
+                self.add(
+                    shown,
+                    p.id,
+                    "reviewed_by",
+                    "no reviewer role (nor a default in " f"{ledger})",
+                    "warning",
+                )
+        for rule_id, file in sorted(index.rule_ids.items()):
+            if rule_id not in index.rules:
+                self.add(
+                    self.shown(self.kdir / file),
+                    rule_id,
+                    "reviewed",
+                    f"rule has no review date and role in {ledger}",
+                    "warning",
+                )
+        for rule_id in sorted(set(index.rules) - set(index.rule_ids)):
+            self.add(ledger, rule_id, "rules", "review of a rule id no rule file has", "warning")
+        items = {**index.passages, **index.rules, **index.files}
+        for item, review in sorted(items.items()):
+            where = self._review_file(item, index, ledger)
+            if review.reviewed > self.today:
+                self.add(where, item, "reviewed", f"review date {review.reviewed} is in the future")
+            elif review.reviewed < cutoff:
+                self.add(
+                    where,
+                    item,
+                    "reviewed",
+                    f"last reviewed {review.reviewed} by {review.reviewed_by}, more than "
+                    f"{max_age} months ago: due for review",
+                    "warning",
+                )
+
+    def _review_file(self, item: str, index: reviews.ReviewIndex, ledger: str) -> str:
+        passage = next((p for p in self.passages if p.id == item), None)
+        return self.shown(self.kdir / passage.file) if passage else ledger
+
 
 def _sources_lists(node: Any, where: str) -> Iterator[tuple[str, Any]]:
     """Every value of a key named ``sources`` with its location: the nearest enclosing
@@ -385,9 +519,16 @@ def _sources_lists(node: Any, where: str) -> Iterator[tuple[str, Any]]:
             yield from _sources_lists(value, f"{where}[{index}]")
 
 
-def validate(root: Path, dossier: Path) -> list[ValidationIssue]:
-    """All problems of the knowledge store under ``root`` (the knowledge dir or the repo root)."""
-    return _Validator(root, dossier).run()
+def validate(
+    root: Path,
+    dossier: Path | None = None,
+    *,
+    max_review_age_months: int | None = None,
+    today: dt.date | None = None,
+) -> list[ValidationIssue]:
+    """All problems of the knowledge store under ``root`` (the knowledge dir or the repo root),
+    compared with the evidence ``dossier`` too when one is given."""
+    return _Validator(root, dossier, max_review_age_months=max_review_age_months, today=today).run()
 
 
 def default_dossier() -> Path:
@@ -405,18 +546,43 @@ def main(argv: list[str] | None = None) -> int:
         default=REPO_ROOT / "knowledge",
         help="knowledge directory (default: <repo>/knowledge)",
     )
-    parser.add_argument(
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument(
         "--dossier",
         type=Path,
         default=None,
-        help="evidence dossier (default: $LDN_EVIDENCE_DOSSIER, "
-        "else <repo>/../shared/evidence/ldn_evidence.md)",
+        help="compare with this evidence dossier (an error if it cannot be read); default: "
+        "$LDN_EVIDENCE_DOSSIER, else <repo>/../shared/evidence/ldn_evidence.md, when present",
+    )
+    choice.add_argument(
+        "--no-dossier", action="store_true", help="check the verification record only"
+    )
+    parser.add_argument(
+        "--max-review-age-months",
+        type=int,
+        default=None,
+        help="warn about passages and rules reviewed longer ago than this "
+        "(default: max_age_months of knowledge/reviews.yaml, else 12)",
     )
     args = parser.parse_args(argv)
-    validator = _Validator(args.root, args.dossier or default_dossier())
+    dossier = None if args.no_dossier else (args.dossier or default_dossier())
+    validator = _Validator(
+        args.root,
+        dossier,
+        dossier_required=args.dossier is not None,
+        max_review_age_months=args.max_review_age_months,
+    )
     issues = validator.run()
     for issue in issues:
         print(issue)
+    if validator.dossier is not None:
+        print(f"compared with the evidence dossier {dossier}")
+    elif dossier is not None and not dossier.exists() and args.dossier is None:
+        # Why: a bare clone has no dossier beside it; the in-repo record is the reference.
+        print(
+            f"note: evidence dossier not found at {dossier}: checked against "
+            "knowledge/verification.yaml only (the dossier comparison was skipped)"
+        )
     errors = sum(issue.severity == "error" for issue in issues)
     warnings = len(issues) - errors
     print(

@@ -1,4 +1,6 @@
-"""A small, valid knowledge tree + dossier written into tmp_path for each test."""
+"""A small, valid knowledge tree, its verification record and a sample dossier (written into
+tmp_path for each test). The sample dossier keeps the dossier parser tested without the real
+dossier beside the repository."""
 # ruff: noqa: E501  (the dossier fixture holds long markdown table rows)
 
 from __future__ import annotations
@@ -135,8 +137,31 @@ def default_passages() -> dict[str, list[dict]]:
     }
 
 
+def record_of(src: dict, **overrides: object) -> dict:
+    """A verification record confirming exactly the identifiers of ``src``."""
+    base: dict = {
+        "id": src["id"],
+        "checked": "2026-11-27",
+        "checked_by": "evidence curator",
+        "identifiers": {
+            k: str(src[k]) for k in ("doi", "pmid", "pmcid", "nct") if src.get(k) not in ("", None)
+        },
+        "verified": "bibliographic details and identifiers",
+        "against": ["a record page"],
+    }
+    base.update(overrides)
+    return base
+
+
+def default_records() -> list[dict]:
+    return [record_of(s) for s in default_sources()]
+
+
+EXCLUDED = [{"id": "gone_case", "reason": "not located"}]
+
+
 class Tree:
-    """Writes knowledge/ and the dossier under a temporary directory."""
+    """Writes knowledge/ (with verification.yaml) and the sample dossier under a temp dir."""
 
     def __init__(self, base: Path) -> None:
         self.base = base
@@ -146,9 +171,18 @@ class Tree:
         self.write_sources(default_sources())
         for topic, items in default_passages().items():
             self.write_passages(topic, items)
+        self.write_reviews()
 
-    def write_sources(self, items: list[dict]) -> Path:
+    def write_sources(self, items: list[dict], *, record: bool = True) -> Path:
+        """sources.yaml; with ``record`` also a verification record confirming them."""
+        if record:
+            unique = {str(s.get("id")): s for s in items}  # one record per id, even for dupes
+            self.write_records([record_of(s) for s in unique.values()])
         return self.write_yaml("sources.yaml", {"sources": items})
+
+    def write_records(self, records: list[dict], excluded: list[dict] | None = None) -> Path:
+        doc = {"records": records, "excluded": EXCLUDED if excluded is None else excluded}
+        return self.write_yaml("verification.yaml", doc)
 
     def write_passages(
         self, topic: str, items: list[dict], *, file_topic: str | None = None
@@ -156,6 +190,17 @@ class Tree:
         return self.write_yaml(
             f"passages/{file_topic or topic}.yaml", {"topic": topic, "passages": items}
         )
+
+    def write_reviews(self, rules: dict | None = None, **top: object) -> Path:
+        """reviews.yaml; the fixture's own items never age out (tests of ageing pass a
+        fixed ``today`` and maximum age) so the suite does not depend on the calendar."""
+        doc = {
+            "max_age_months": 1200,
+            "passages": {"reviewed_by": "evidence curator"},
+            "rules": rules or {},
+            **top,
+        }
+        return self.write_yaml("reviews.yaml", doc)
 
     def write_yaml(self, relative: str, doc: object) -> Path:
         return self.write_text(relative, yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))

@@ -8,7 +8,7 @@ from ldn_core.knowledge import ValidationIssue, validate
 from ldn_core.knowledge.dossier import Dossier, contains_identifier, contains_number
 from ldn_core.knowledge.validate import count_sentences, default_dossier, main, similarity
 
-from .conftest import Tree, default_passages, default_sources
+from .conftest import Tree, default_passages, default_records, default_sources, record_of
 
 REPO = Path(__file__).resolve().parents[3]
 REAL_DOSSIER = default_dossier()
@@ -164,6 +164,7 @@ def test_source_not_in_dossier_and_uncitable_source(tree: Tree, make_passage, ma
         ),
     ]
     tree.write_sources(default_sources() + extra)
+    tree.write_records([record_of(s) for s in default_sources() + extra], excluded=[])
     tree.write_passages(
         "crps",
         [
@@ -175,9 +176,103 @@ def test_source_not_in_dossier_and_uncitable_source(tree: Tree, make_passage, ma
             )
         ],
     )
-    found = {(i.item, i.field): i.message for i in errors(tree)}
-    assert "not listed in section 1" in found[("zeta2021", "id")]
-    assert "do not cite" in found[("gone_case", "id")]
+    found = {(i.file, i.item, i.field): i.message for i in errors(tree)}
+    assert "not listed in section 1" in found[("knowledge/sources.yaml", "zeta2021", "id")]
+    assert "do not cite" in found[("knowledge/sources.yaml", "gone_case", "id")]
+
+
+# ------------------------------------------------------------------ the verification record
+
+
+def record_errors(tree: Tree) -> list[ValidationIssue]:
+    """Errors without the dossier: what a bare clone of the repository checks."""
+    return [i for i in validate(tree.kdir) if i.severity == "error"]
+
+
+def test_record_alone_validates_a_bare_tree(tree: Tree) -> None:
+    tree.dossier.unlink()
+    assert validate(tree.kdir) == []
+
+
+def test_missing_record_file_is_an_error(tree: Tree) -> None:
+    (tree.kdir / "verification.yaml").unlink()
+    found = record_errors(tree)
+    assert [(i.file, i.message.split(":")[0]) for i in found] == [
+        ("knowledge/verification.yaml", "file not found")
+    ]
+
+
+def test_source_without_a_record(tree: Tree) -> None:
+    tree.write_records(default_records()[1:])
+    found = record_errors(tree)
+    assert [(i.item, i.field) for i in found] == [("alpha2020", "id")]
+    assert "no entry in the verification record" in found[0].message
+
+
+def test_identifier_not_verified_or_different(tree: Tree) -> None:
+    records = default_records()
+    del records[0]["identifiers"]["pmcid"]
+    records[0]["identifiers"]["doi"] = "10.1234/abc.5679"
+    tree.write_records(records)
+    found = {i.field: i.message for i in record_errors(tree)}
+    assert set(found) == {"doi", "pmcid"}
+    assert "differs from the verified 10.1234/abc.5679" in found["doi"]
+    assert "PMC7654321 is not in the verification record" in found["pmcid"]
+
+
+def test_verified_identifier_left_out_of_sources_is_a_warning(tree: Tree) -> None:
+    items = default_sources()
+    items[0]["nct"] = ""
+    tree.write_sources(items, record=False)
+    issues = validate(tree.kdir)
+    assert [(i.severity, i.item, i.field) for i in issues] == [("warning", "alpha2020", "nct")]
+
+
+def test_excluded_source_cannot_be_cited(tree: Tree) -> None:
+    tree.write_records(default_records()[1:], excluded=[{"id": "alpha2020", "reason": "lost"}])
+    found = record_errors(tree)
+    assert [(i.item, i.field) for i in found] == [("alpha2020", "id")]
+    assert "excluded by the verification record: lost" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"checked": "27/11/2026"}, "checked"),
+        ({"checked": "2999-01-01"}, "checked"),
+        ({"against": []}, "against"),
+        ({"identifiers": {"isbn": "123"}}, "identifiers"),
+        ({"how_seen": {"nct": "in a page address"}, "identifiers": {}}, "how_seen"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_record_schema(tree: Tree, change: dict, field: str) -> None:
+    records = default_records()
+    records[1].update(change)
+    tree.write_records(records)
+    found = [(i.file, i.item, i.field) for i in record_errors(tree)]
+    assert ("knowledge/verification.yaml", "beta2019", field) in found
+
+
+def test_record_of_an_unknown_source_is_a_warning(tree: Tree, make_source) -> None:
+    tree.write_records(default_records() + [record_of(make_source(id="omega2021"))])
+    issues = validate(tree.kdir)
+    assert [(i.severity, i.item) for i in issues] == [("warning", "omega2021")]
+
+
+def test_record_differences_with_the_dossier(tree: Tree, make_source) -> None:
+    records = default_records()
+    records.append(record_of(make_source(id="omega2021", doi="10.7777/x.1")))
+    tree.write_records(records, excluded=[{"id": "beta_lost", "reason": "not located"}])
+    found = {(i.item, i.field): (i.severity, i.message) for i in validate(tree.kdir, tree.dossier)}
+    assert found[("omega2021", "id")][1] == "not listed in section 1 of the evidence dossier"
+    assert "does not appear in the evidence dossier" in found[("omega2021", "doi")][1]
+    assert found[("beta_lost", "excluded")][0] == "error"
+    # a dossier entry with no record: reported so a curator adds one (or excludes it)
+    assert found[("gone_case", "id")] == (
+        "warning",
+        "dossier difference: listed in the dossier but not in the verification record",
+    )
 
 
 # ------------------------------------------------------------------ schema and uniqueness
@@ -398,6 +493,16 @@ def test_cli_reports_missing_dossier(tree: Tree, capsys) -> None:
     assert "cannot read the evidence dossier" in capsys.readouterr().out
 
 
+def test_cli_without_a_dossier_beside_the_repo_passes_and_says_so(
+    tree: Tree, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("LDN_EVIDENCE_DOSSIER", str(tree.base / "absent.md"))
+    assert main(["--root", str(tree.kdir)]) == 0
+    out = capsys.readouterr().out
+    assert "note: evidence dossier not found" in out and "comparison was skipped" in out
+    assert main(["--root", str(tree.kdir), "--no-dossier"]) == 0
+
+
 def test_default_dossier_uses_environment(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("LDN_EVIDENCE_DOSSIER", str(tmp_path / "d.md"))
     assert default_dossier() == tmp_path / "d.md"
@@ -409,12 +514,22 @@ def test_default_dossier_uses_environment(monkeypatch, tmp_path: Path) -> None:
 
 
 def test_real_knowledge_tree_has_no_errors() -> None:
+    """Against the in-repo verification record only: passes in a bare clone."""
     passages = sorted((REPO / "knowledge" / "passages").glob("*.yaml"))
     if not passages:
         reason = "knowledge/passages has no files yet"
         print(reason)
         pytest.skip(reason)
-    assert REAL_DOSSIER.exists(), f"evidence dossier not found at {REAL_DOSSIER}"
+    found = [i for i in validate(REPO / "knowledge") if i.severity == "error"]
+    assert found == [], "\n".join(map(str, found))
+
+
+def test_real_knowledge_tree_matches_the_dossier() -> None:
+    """The optional cross-check, where the dossier sits beside the repository."""
+    if not REAL_DOSSIER.exists():
+        reason = f"evidence dossier not found at {REAL_DOSSIER}: comparison skipped"
+        print(reason)
+        pytest.skip(reason)
     found = [i for i in validate(REPO / "knowledge", REAL_DOSSIER) if i.severity == "error"]
     assert found == [], "\n".join(map(str, found))
 
