@@ -3,6 +3,7 @@ its text through the same opioid lexicon (``ldn_core.rules.opioids``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,12 @@ def medication_concept(request: Any) -> Any:
     return None
 
 
+# Plain dose forms of coded products; release markers were already matched by the lexicon.
+IMMEDIATE_RELEASE_FORM = re.compile(
+    r"\boral (?:tablet|capsule|solution|liquid)\b|\b(?:immediate[- ]release|ir)\b",
+    re.IGNORECASE,
+)
+
 def classify(concept: Any) -> MedicationKind:
     texts = concept_texts(concept)
     ingredients = {
@@ -61,6 +68,11 @@ def classify(concept: Any) -> MedicationKind:
             long_acting = None  # form not stated: screening warns and uses the usual kind
             if match.kind != match.default_kind:
                 long_acting = match.kind == "long_acting"
+            elif match.kind == "short_acting" and IMMEDIATE_RELEASE_FORM.search(words):
+                # A coded EHR product names its dose form and says "extended release" when
+                # it is (RxNorm: "... Oral Tablet" vs "... Extended Release Oral Tablet"), so
+                # a plain oral form with no release marker is immediate release.
+                long_acting = False
             return MedicationKind(OPIOID, match.name, label, long_acting)
     for text in texts:
         note = interaction_note(text)
