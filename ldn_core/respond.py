@@ -28,7 +28,7 @@ from ldn_core.answer.merge import merge_answers
 from ldn_core.knowledge.short_answers import ShortAnswer, short_answer_for
 from ldn_core.patient import PatientFacts
 from ldn_core.retrieval.retriever import RetrievalResult
-from ldn_core.routing import CONDITION_TOPIC, Context, is_elliptical
+from ldn_core.routing import CONDITION_TOPIC, POINTS_BACK, Context, is_elliptical
 from ldn_core.rules import Verdict
 from ldn_core.understanding import (
     already_on_ldn,
@@ -270,10 +270,17 @@ class Router:
             population=turn.entities.get("population"),
             previous=state.context,
         )
-        # Small talk ("thanks", "ok") right after an answer is not a follow-up question.
+        # Small talk ("thanks", "ok") right after an answer is not a follow-up question, but a
+        # question that points back at it ("should she stop?") is, whatever the NLU said.
+        points_back = (
+            state.context.question is not None
+            and is_question_shaped(text)
+            and bool(POINTS_BACK.search(text))
+        )
         if (
             smalltalk
             and request is None
+            and not points_back
             and (len(text.split()) <= SMALLTALK_WORDS or not is_question_shaped(text))
             and (result.abstained or result.answerability < self.overrule_at)
             and not mentions_ldn(text)

@@ -169,3 +169,14 @@ def test_a_yes_no_question_leads_with_a_short_answer(assistant):
 def test_asking_for_the_questions_opens_the_form(assistant):
     reply = ask(assistant, "ok, ask me the screening questions", "request_screening")
     assert reply.open_form == "screening_form"
+
+
+@pytest.mark.slow
+def test_a_question_pointing_back_is_not_small_talk_whatever_the_intent(assistant):
+    first = ask(assistant, "is LDN ok in pregnancy?", "ask_special_populations")
+    state = State(first.context, first.facts, first.screening_pending, first.passages)
+    reply = ask(assistant, "should she stop?", "cancel", state)
+    assert reply.response is None and reply.answer.citations
+    assert "pregnancy" in topics_of(assistant, reply)
+    plain = ask(assistant, "ok thanks", "thanks", state)
+    assert plain.response == "utter_thanks"
