@@ -39,6 +39,8 @@ from ldn_core.understanding import (
     is_question_shaped,
     mentions_a_patient,
     mentions_ldn,
+    question_part,
+    relays_a_question,
 )
 from ldn_core.understanding.other_drugs import about_another_drug, names_other_drug
 
@@ -270,6 +272,22 @@ class Router:
             population=turn.entities.get("population"),
             previous=state.context,
         )
+        # A chart paste or a case ends with its question ("Q: can I use the same dose?"): the
+        # question alone is searched too, and the more answerable reading kept.
+        asked = question_part(text)
+        if asked is not None:
+            focused_result, focused_query = self.assistant.search(
+                asked,
+                hint_intent if hint_intent not in ("out_of_scope", "nlu_fallback") else None,
+                condition=turn.entities.get("condition"),
+                population=turn.entities.get("population"),
+                previous=state.context,
+            )
+            if more_answerable(focused_result, result):
+                result, query = (
+                    focused_result,
+                    replace(focused_query, context=replace(focused_query.context, question=text)),
+                )
         # Small talk ("thanks", "ok") right after an answer is not a follow-up question, but a
         # question that points back at it ("should she stop?") is, whatever the NLU said.
         points_back = (
@@ -322,7 +340,14 @@ class Router:
                 or self.retriever.retrieve(text).answerability >= CLINICAL_MIN_ANSWERABILITY
             )
         )
-        ldn_signal = mentions_ldn(text) or followup or clinical_reading
+        # A patient's question passed on ("my pt asks if she can drink on it") is about their
+        # treatment, LDN, unless it names another drug; the store must still know its words.
+        relayed_ldn = (
+            relays_a_question(text)
+            and not names_other_drug(text)
+            and self.retriever.retrieve(text).answerability >= CLINICAL_MIN_ANSWERABILITY
+        )
+        ldn_signal = mentions_ldn(text) or followup or clinical_reading or relayed_ldn
         if followup and turn.entities.get("condition") in CONDITION_TOPIC:
             # "and Crohn's?" after an MS question: the new condition's passages, not the old one's
             new_topic = CONDITION_TOPIC[turn.entities["condition"]]
@@ -603,6 +628,12 @@ def declined_as_another_subject(
         return True
     confident_oos = turn.intent == "out_of_scope" and turn.confidence >= OOS_CONFIDENT
     return confident_oos and (overrule_at <= 0 or result.answerability < overrule_at)
+
+
+def more_answerable(candidate: RetrievalResult, current: RetrievalResult) -> bool:
+    if candidate.abstained != current.abstained:
+        return current.abstained
+    return candidate.answerability > current.answerability
 
 
 def keep_topics(

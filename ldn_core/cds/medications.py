@@ -45,6 +45,7 @@ IMMEDIATE_RELEASE_FORM = re.compile(
     re.IGNORECASE,
 )
 
+
 def classify(concept: Any) -> MedicationKind:
     texts = concept_texts(concept)
     ingredients = {

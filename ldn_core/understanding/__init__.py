@@ -13,6 +13,8 @@ from ldn_core.understanding.signals import (
     is_question_shaped,
     mentions_a_patient,
     mentions_ldn,
+    question_part,
+    relays_a_question,
 )
 
 __all__ = [
@@ -25,4 +27,6 @@ __all__ = [
     "is_question_shaped",
     "mentions_a_patient",
     "mentions_ldn",
+    "question_part",
+    "relays_a_question",
 ]

@@ -106,6 +106,40 @@ def asks_about_dose(text: str) -> bool:
     return bool(_DOSE.search(text))
 
 
+# "Q: ...", "Question - ...", "Plan: ?trial of LDN ..." in a pasted note.
+_QUESTION_LABEL = re.compile(r"(?:^|\n|\.\s)\s*(?:q|question|query|plan|ask)\s*[:\-]\s*", re.I)
+QUESTION_PART_MIN_WORDS = 14  # shorter messages are searched whole
+
+
+def question_part(text: str) -> str | None:
+    """The question of a long message (a labelled "Q:" line, else its last sentence with a
+    question mark), or None when the message is short or has no such part."""
+    if len(text.split()) < QUESTION_PART_MIN_WORDS:
+        return None
+    labelled = list(_QUESTION_LABEL.finditer(text))
+    if labelled:
+        part = text[labelled[-1].end() :].strip()
+    else:
+        asked = [s for s in re.split(r"(?<=[.!?\n])\s+", text) if s.strip().endswith("?")]
+        part = asked[-1].strip() if asked else ""
+    if not part or len(part.split()) < 3 or part == text.strip():
+        return None
+    return part
+
+
+# "my pt asks whether...", "patient wants to know...", "she's asking if...", "family wonder..."
+_RELAYED = re.compile(
+    r"\b(?:asks?|asking|asked|wants? to know|wondering|wonders|wondered|keeps asking|"
+    r"would like to know|is worried|worried)\b",
+    re.IGNORECASE,
+)
+
+
+def relays_a_question(text: str) -> bool:
+    """A question passed on from a patient or family member about a particular patient."""
+    return bool(_RELAYED.search(text)) and mentions_a_patient(text)
+
+
 def mentions_ldn(text: str) -> bool:
     return bool(_LDN.search(text))
 

@@ -9,6 +9,8 @@ from ldn_core.understanding import (
     followup_request,
     is_question_shaped,
     mentions_ldn,
+    question_part,
+    relays_a_question,
 )
 
 
@@ -85,3 +87,27 @@ def test_asks_about_starting(text):
 
 def test_a_mechanism_question_does_not_ask_about_starting():
     assert not asks_about_starting("how does LDN work")
+
+
+def test_the_question_of_a_chart_paste_is_found():
+    chart = (
+        "HPI: 58M PDN both feet, duloxetine 60 od, no opioids ever. eGFR 70.\n"
+        "Q: what dose of LDN would you start at?"
+    )
+    assert question_part(chart) == "what dose of LDN would you start at?"
+    long_case = (
+        "62F with fibromyalgia for a decade, tried amitriptyline and pregabalin without benefit, "
+        "normal LFTs. Would LDN be reasonable for her?"
+    )
+    assert question_part(long_case) == "Would LDN be reasonable for her?"
+
+
+@pytest.mark.parametrize("text", ["what is the max dose of LDN?", "a short one: dose?"])
+def test_a_short_message_is_searched_whole(text):
+    assert question_part(text) is None
+
+
+def test_a_relayed_question_needs_a_particular_patient():
+    assert relays_a_question("my pt asks whether she can drink alcohol on it")
+    assert relays_a_question("her husband wants to know why the filler matters")
+    assert not relays_a_question("people often ask how it works")
