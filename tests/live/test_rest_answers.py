@@ -13,9 +13,13 @@ pytestmark = pytest.mark.live
 
 
 def dossier_text() -> str:
-    if not DOSSIER.exists():
-        pytest.skip(f"evidence dossier not found at {DOSSIER}")
-    return DOSSIER.read_text(encoding="utf-8")
+    """The identifiers a citation may carry: the evidence dossier beside the repository, or,
+    in a clone with nothing beside it, the repository's own verification record."""
+    if DOSSIER.exists():
+        return DOSSIER.read_text(encoding="utf-8")
+    record = Path(__file__).resolve().parents[2] / "knowledge" / "verification.yaml"
+    print(f"evidence dossier not found at {DOSSIER}; checking against {record}")
+    return record.read_text(encoding="utf-8")
 
 
 def test_starting_dose_gives_1_5_and_4_5_mg_with_a_dossier_citation(chat):
