@@ -194,6 +194,9 @@ def _summary(
             f": {schedule.rows[0].dose_mg:g} mg, titrate to {schedule.target_mg:g} mg by "
             f"{schedule.target_reached_on.isoformat()}"
         )
+    if result.unconfirmed:
+        # never an unqualified clearance: the summary says there is something to confirm
+        text += f" (confirm {len(result.unconfirmed)} item(s) first)"
     return text
 
 

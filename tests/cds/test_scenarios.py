@@ -114,6 +114,14 @@ def test_titration_suggestion_is_a_valid_medication_request():
     assert len(updated.dosageInstruction) == 3
 
 
+def test_a_can_start_card_is_never_an_unqualified_clearance():
+    _, response = run("clean_patient")
+    card = response["cards"][0]
+    assert card["indicator"] == "info"
+    assert "confirm" in card["summary"] and len(card["summary"]) < 140
+    assert "Worth confirming" in card["detail"]
+
+
 def test_cards_cite_sources_with_links():
     for name in ("current_oxycodone", "clean_patient", "acute_hepatitis"):
         _, response = run(name)
