@@ -117,7 +117,12 @@ def parse_submission(data: Any, channel: str) -> Submission:
 
 def answer_facts(payload: dict[str, Any], question: str) -> AnswerFacts:
     """Passage and rule ids, knowledge version and review date of a stored answer payload."""
-    ids = [str(p.get("id") or "") for p in payload.get("points") or [] if isinstance(p, dict)]
+    # "<passage>#short" is a passage's short direct answer: feedback on it is on the passage
+    ids = [
+        str(p.get("id") or "").split("#", 1)[0]
+        for p in payload.get("points") or []
+        if isinstance(p, dict)
+    ]
     return AnswerFacts(
         kind=str(payload.get("kind") or ""),
         passage_ids=tuple(dict.fromkeys(i for i in ids if PASSAGE_ID_RE.match(i))),

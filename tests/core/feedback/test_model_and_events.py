@@ -109,3 +109,17 @@ def test_record_row_has_every_column() -> None:
     assert row["rule_ids"] == "opioid_current"
     assert row["question"] == "what is the max dose of LDN?"
     assert (row["rating"], row["reason"], row["channel"]) == ("not_helpful", "outdated", "rest")
+
+
+def test_a_short_answer_counts_as_its_passage() -> None:
+    rows = [
+        ("s3", "user", 10.0, user("is LDN dosed by weight?")),
+        (
+            "s3",
+            "bot",
+            11.0,
+            bot("a9", points=("dose-fraction#short", "dose-fraction", "ntx-tiers")),
+        ),
+    ]
+    facts = find_answer(rows, "a9")
+    assert facts.passage_ids == ("dose-fraction", "ntx-tiers")
