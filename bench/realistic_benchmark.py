@@ -4,6 +4,7 @@ accuracy per message style (bench/realistic/*.yml).
 Usage:
     python bench/realistic_benchmark.py --set dev --start          # starts its own stack
     python bench/realistic_benchmark.py --set dev --url http://127.0.0.1:5005
+    python bench/realistic_benchmark.py --set dev2 --in-process     # core router only, quick
     python bench/realistic_benchmark.py --set heldout --start --json results/realistic-heldout.json
 
 Each item is sent over REST exactly as a clinician's client would (a fresh conversation per
@@ -14,7 +15,8 @@ scored:
   schedule matches what the item lists; an item counts as answered when both hold;
 - out of scope (``expect: decline``): declined when the reply is a decline or a "no cited
   answer" and carries no clinical statement.
-Decisions are made on ``dev``; ``heldout`` is measured, never tuned on (bench/realistic/README.md).
+Decisions are made on ``dev`` and ``dev2``; ``heldout`` is measured, never tuned on
+(bench/realistic/README.md).
 Requests go only to the given local URL, one at a time, and the run stops by itself.
 """
 
@@ -248,7 +250,7 @@ def passage_topics() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["dev", "heldout"], default="dev")
+    parser.add_argument("--set", choices=["dev", "dev2", "heldout"], default="dev")
     parser.add_argument("--url", default="http://127.0.0.1:5005")
     parser.add_argument("--start", action="store_true", help="start a stack for the run")
     parser.add_argument(
