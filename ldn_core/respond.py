@@ -28,7 +28,13 @@ from ldn_core.answer.merge import merge_answers
 from ldn_core.knowledge.short_answers import ShortAnswer, short_answer_for
 from ldn_core.patient import PatientFacts
 from ldn_core.retrieval.retriever import RetrievalResult
-from ldn_core.routing import CONDITION_TOPIC, POINTS_BACK, Context, is_elliptical
+from ldn_core.routing import (
+    CONDITION_TOPIC,
+    ELLIPTICAL_OPENERS,
+    POINTS_BACK,
+    Context,
+    is_elliptical,
+)
 from ldn_core.rules import Verdict
 from ldn_core.understanding import (
     already_on_ldn,
@@ -39,10 +45,14 @@ from ldn_core.understanding import (
     is_question_shaped,
     mentions_a_patient,
     mentions_ldn,
-    question_part,
+    question_parts,
     relays_a_question,
 )
-from ldn_core.understanding.other_drugs import about_another_drug, names_other_drug
+from ldn_core.understanding.other_drugs import (
+    about_another_drug,
+    names_non_opioid_drug,
+    names_other_drug,
+)
 
 SMALLTALK_RESPONSES = {
     "greet": "utter_greet",
@@ -98,6 +108,15 @@ CLINICAL_CONFIDENT = 0.6
 # ... and only if retrieval's answerability logit on the text alone reaches this (chosen on
 # bench/realistic/dev.yml: implicit LDN questions scored about -1.3, other medicine below -4).
 CLINICAL_MIN_ANSWERABILITY = -3.0
+# Words by which a follow-up refers to the drug just discussed ("is it ok with X?").
+POINTS_AT_THE_ANSWER = re.compile(r"\b(?:it|its|that|this|these|those|same)\b", re.IGNORECASE)
+SOURCES_INTRO = {
+    "sources": "The sources behind my last answer, statement by statement:",
+    "evidence": (
+        "The evidence behind my last answer, statement by statement; each point gives its "
+        "certainty and the strength line names the study designs:"
+    ),
+}
 WALKTHROUGH_BUTTON = ("Ask me the screening questions", "Ask me the screening questions")
 ANSWER_WORDS = 12  # a reply this short, while a screening is pending, answers its questions
 BLOCKING_VERDICTS = frozenset(
@@ -214,6 +233,13 @@ class Router:
         self._passage_set = {p.id for p in self.store.passages}
         self.overrule_at = self.retriever.config.overrule_out_of_scope_at
 
+    def _topics_of(self, passage_ids: tuple[str, ...]) -> frozenset[str]:
+        return frozenset(
+            self.store.passage(pid.split("#", 1)[0]).topic
+            for pid in passage_ids
+            if pid.split("#", 1)[0] in self._passage_set
+        )
+
     def _passage_ids(self, answer: Answer) -> tuple[str, ...]:
         """Store passages an answer shows (rule statements and short answers excluded)."""
         return tuple(p.origin_id for p in answer.points if p.origin_id in self._passage_set)
@@ -226,8 +252,8 @@ class Router:
         noise = cleaned.removed
 
         request = followup_request(text) if state.last_passages else None
-        if request == "sources":
-            return self._sources_again(state, noise)
+        if request in ("sources", "evidence"):
+            return self._sources_again(state, noise, request)
 
         smalltalk = SMALLTALK_RESPONSES.get(turn.intent or "")
         if cleaned.is_empty and (noise and not set(noise) <= COURTESY_NOISE):
@@ -272,10 +298,11 @@ class Router:
             population=turn.entities.get("population"),
             previous=state.context,
         )
-        # A chart paste or a case ends with its question ("Q: can I use the same dose?"): the
-        # question alone is searched too, and the more answerable reading kept.
-        asked = question_part(text)
-        if asked is not None:
+        # A chart paste or a case ends with its question ("Q: can I use the same dose?"), a
+        # relayed question holds the patient's own words, a message may ask two things: each
+        # such part is searched too, and the most answerable reading kept.
+        parts = question_parts(text)
+        for asked in parts:
             focused_result, focused_query = self.assistant.search(
                 asked,
                 hint_intent if hint_intent not in ("out_of_scope", "nlu_fallback") else None,
@@ -319,14 +346,18 @@ class Router:
         followup = state.context.question is not None and (
             hint_intent == "followup" or request is not None or is_elliptical(text)
         )
-        if followup and hint_intent != "followup" and result.abstained:
-            result, query = self.assistant.search(
+        if followup and hint_intent != "followup":
+            # read with the previous question too; kept unless it finds nothing while the
+            # message alone does (an elliptical message leans on what came before)
+            leaning, leaning_query = self.assistant.search(
                 text,
                 "followup",
                 condition=turn.entities.get("condition"),
                 population=turn.entities.get("population"),
                 previous=state.context,
             )
+            if result.abstained or not leaning.abstained:
+                result, query = leaning, leaning_query
         context = query.context
         # The NLU reading a clinical question type with confidence, in a message that names no
         # other drug and whose words the store mostly knows, marks LDN as its subject too
@@ -345,13 +376,24 @@ class Router:
         relayed_ldn = (
             relays_a_question(text)
             and not names_other_drug(text)
-            and self.retriever.retrieve(text).answerability >= CLINICAL_MIN_ANSWERABILITY
+            and max(self.retriever.retrieve(t).answerability for t in [text, *parts])
+            >= CLINICAL_MIN_ANSWERABILITY
         )
         ldn_signal = mentions_ldn(text) or followup or clinical_reading or relayed_ldn
         if followup and turn.entities.get("condition") in CONDITION_TOPIC:
             # "and Crohn's?" after an MS question: the new condition's passages, not the old one's
             new_topic = CONDITION_TOPIC[turn.entities["condition"]]
             result = keep_topics(result, frozenset({new_topic}), self.retriever.config.keep_within)
+        elif followup and not turn.entities.get("population"):
+            # "how long for?", "does it wear off?": the subject of the last answer is still
+            # the subject, so its topics win a near tie (a new topic still wins when clear)
+            result = favour_topics(
+                result,
+                self._topics_of(state.last_passages),
+                self.retriever.config.topic_boost,
+                self.retriever.config.keep_within,
+                self.retriever.config.top_k,
+            )
 
         # A patient already on LDN asks about managing it (surgery, side effects): the answer
         # is the store's; a start verdict would answer a question nobody asked. An opioid
@@ -363,10 +405,30 @@ class Router:
         ):
             return self._composite(text, turn, facts, result, context, today, noise)
 
-        if not ldn_signal and declined_as_another_subject(text, turn, result, self.overrule_at):
+        # "ok thanks. also what's the QTc cutoff for citalopram" after an LDN answer is a new
+        # question about another drug, not a follow-up: only a bare "what about X?" or one that
+        # points back at LDN ("is it ok with X?") stays one.
+        followup_elsewhere = (
+            followup
+            and not mentions_ldn(text)
+            and names_non_opioid_drug(text)
+            and not text.lower().lstrip().startswith(ELLIPTICAL_OPENERS)
+            and not POINTS_AT_THE_ANSWER.search(text)
+        )
+        if (not ldn_signal or followup_elsewhere) and declined_as_another_subject(
+            text, turn, result, self.overrule_at
+        ):
             return Reply(
                 "decline", out_of_scope(), context=state.context, facts=state.facts, noise=noise
             )
+        # A safety fact in the message (an opioid on the drug chart, acute hepatitis, another
+        # naltrexone product, pregnancy, an operation) leads the answer, whatever condition
+        # LDN is for: "on LDN for FM, now on oxycodone - stop the LDN?" is an opioid question.
+        safety_topics = fact_topics(extracted)
+        if safety_topics and not followup:
+            # focusing picks among the passages; it never turns an abstention into an answer
+            focused = self._focused(result, extracted, safety_topics)
+            result = replace(focused, abstained=result.abstained)
         knowledge = self._knowledge_answer(text, intent, result, context, ldn_signal)
         if knowledge is None:
             if ldn_signal:
@@ -558,7 +620,7 @@ class Router:
         focused = keep_topics(plain, topics, keep)
         return focused if focused is not plain else result
 
-    def _sources_again(self, state: State, noise: tuple[str, ...]) -> Reply:
+    def _sources_again(self, state: State, noise: tuple[str, ...], request: str) -> Reply:
         passages = [
             self.store.passage(pid) for pid in state.last_passages if pid in self._passage_set
         ]
@@ -567,7 +629,7 @@ class Router:
         answer = compose_knowledge_answer(
             self.store, passages, topic=state.context.topic, condition=state.context.condition
         )
-        answer = _with_intro(answer, "The sources behind my last answer, statement by statement:")
+        answer = _with_intro(answer, SOURCES_INTRO[request])
         return Reply(
             "sources",
             answer,
@@ -592,7 +654,7 @@ def fact_topics(facts: PatientFacts) -> frozenset[str]:
         topics.add("hepatic")
     if facts.renal_impairment and facts.renal_impairment != "none":
         topics.add("renal")
-    if facts.pregnant or facts.breastfeeding:
+    if facts.pregnant or facts.breastfeeding or facts.planning_pregnancy:
         topics.add("pregnancy")
     return frozenset(topics)
 
@@ -649,6 +711,25 @@ def keep_topics(
     return replace(result, hits=kept[:3], candidates=on_topic, abstained=False)
 
 
+def favour_topics(
+    result: RetrievalResult, topics: frozenset[str], bonus: float, keep_within: float, top_k: int
+) -> RetrievalResult:
+    """The ranking with passages on ``topics`` lifted by ``bonus``; abstention unchanged."""
+    if not topics or not result.candidates:
+        return result
+    lifted = sorted(
+        (
+            replace(h, score=h.score + bonus) if h.passage.topic in topics else h
+            for h in result.candidates
+        ),
+        key=lambda h: h.score,
+        reverse=True,
+    )
+    best = lifted[0].score
+    kept = [h for h in lifted if best - h.score <= keep_within][:top_k]
+    return replace(result, candidates=lifted, hits=[] if result.abstained else kept)
+
+
 def fact_query(facts: PatientFacts) -> str:
     """A plain question about the facts of a case that name a safety topic."""
     parts = []
@@ -663,6 +744,6 @@ def fact_query(facts: PatientFacts) -> str:
         parts.append("LDN in liver disease")
     if facts.renal_impairment and facts.renal_impairment != "none":
         parts.append("LDN in kidney impairment")
-    if facts.pregnant or facts.breastfeeding:
-        parts.append("LDN in pregnancy or breastfeeding")
+    if facts.pregnant or facts.breastfeeding or facts.planning_pregnancy:
+        parts.append("LDN in pregnancy, breastfeeding or when planning a pregnancy")
     return "; ".join(parts)

@@ -14,6 +14,7 @@ from ldn_core.understanding.signals import (
     mentions_a_patient,
     mentions_ldn,
     question_part,
+    question_parts,
     relays_a_question,
 )
 
@@ -28,5 +29,6 @@ __all__ = [
     "mentions_a_patient",
     "mentions_ldn",
     "question_part",
+    "question_parts",
     "relays_a_question",
 ]

@@ -34,6 +34,12 @@ _CODE = re.compile(
     r"|\$\{[^}]*\}|\{\{[^}]*\}\}",
     re.IGNORECASE | re.MULTILINE,
 )
+# Clipboard junk: a base64 or token-like run of letters and digits in mixed case
+# ("aGVsbG8gd29ybGQ="); registry numbers (NCT00568555) and DOIs do not mix cases this way.
+_TOKEN_JUNK = re.compile(
+    r"(?<![\w/.])(?=[A-Za-z0-9+/]*\d)(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])"
+    r"[A-Za-z0-9+/]{12,}={0,2}(?![\w/.])"
+)
 # Greetings and sign-offs at the edges of a message.
 _GREETING = re.compile(
     r"^\s*(?:(?:hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|greetings|yo)"
@@ -124,7 +130,7 @@ def clean_message(text: str) -> CleanedMessage:
     cleaned, found = _drop_sentences(cleaned, _INJECTION)
     if found:
         removed.append("instruction")
-    without_code = _CODE.sub(" ", cleaned)
+    without_code = _TOKEN_JUNK.sub(" ", _CODE.sub(" ", cleaned))
     if without_code != cleaned:
         removed.append("code")
         cleaned = without_code

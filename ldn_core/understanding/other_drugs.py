@@ -58,6 +58,21 @@ def other_drug_pattern(knowledge_dir: Path = REPO_ROOT / "knowledge") -> re.Patt
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4)
+def listed_drug_pattern(knowledge_dir: Path = REPO_ROOT / "knowledge") -> re.Pattern[str]:
+    """Only the non-opioid drugs of other_drugs.yaml: an opioid named in a follow-up is still
+    about LDN (washout, blockade)."""
+    listed = yaml.safe_load((knowledge_dir / OTHER_DRUGS_FILE).read_text(encoding="utf-8"))
+    names = sorted({str(n).strip().lower() for n in (listed or {}).get("drugs", [])}, key=len)
+    return re.compile(
+        r"\b(?:" + "|".join(re.escape(n) for n in reversed(names)) + r")\b", re.IGNORECASE
+    )
+
+
+def names_non_opioid_drug(text: str) -> bool:
+    return bool(listed_drug_pattern().search(text))
+
+
 def names_other_drug(text: str) -> bool:
     return bool(other_drug_pattern().search(text))
 

@@ -31,6 +31,25 @@ _FOLLOWUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # "is that from an RCT?", "what's the evidence like": the strength of what was said
+        "evidence",
+        re.compile(
+            r"^\W*(?:(?:and|ok|okay|so|but)\W+)?(?:"
+            r"(?:is|was|are|were) (?:that|this|any of (?:that|this)|it|those|these) "
+            r"(?:(?:from|based on|backed by|in)\s+)?(?:an? |any )?(?:rct|randomi[sz]ed|trial|"
+            r"controlled|placebo|proper|good|real)\w*"
+            r"(?:[\s-]+(?:controlled|trials?|study|studies|evidence|data|rcts?))*"
+            r"|what(?:'s| is| are) the (?:evidence|data)(?: (?:like|quality))?"
+            r"|how (?:good|strong|solid|robust|reliable) (?:is|are) (?:the |that |this )?"
+            r"(?:evidence|data)"
+            r"|(?:quality|strength|level) of (?:the |that )?evidence"
+            r"|what (?:kind|sort|type) of (?:evidence|study|studies|data)(?: is (?:that|this))?"
+            r")\b(?:\s+(?:for|behind|on|of)\s+(?:that|this|it|those|these))?"
+            r"(?:\s+(?:like|then|though|tho|really))?\W*$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         "why",
         re.compile(
             r"^\W*(?:but |and |ok |so )?(?:why|how come|why so|why is that|why not|explain"
@@ -58,8 +77,9 @@ _STARTING = re.compile(
     r"try|trying|"
     r"put (?:him|her|them|pt|the patient) on|switch\w* (?:to|over)|add(?:ing)?|go ahead|"
     r"candidate|eligible|suitable|reasonable|appropriate|safe (?:for|to|in)|ok(?:ay)? (?:for|to)|"
-    r"contraindicat\w*|proceed|restart\w*|resume|consider\w*|thinking (?:of|about)|wants?|"
-    r"would like|instead of|rather than|worth|option for|use (?:ldn|it)|keen|sensible|"
+    r"contraindicat\w*|proceed|restart\w*|resume|consider\w*|thinking (?:of|about)|"
+    r"wants?(?! to know)|would like|instead of|rather than|worth|option for|use (?:ldn|it)|"
+    r"keen|sensible|"
     r"good idea|go for)\b",
     re.IGNORECASE,
 )
@@ -70,9 +90,15 @@ _STARTING = re.compile(
 _ALREADY_ON = re.compile(
     r"\b(?<!keen )(?<!put )(?<!start )(?<!starting )(?<!go )(?<!going )(?<!try )"
     r"(?:on|taking|takes|using|uses|started|been on|maintained on|stable on|currently on)\s+"
-    r"(?:ldn|low[- ]?dose naltrexone|naltrexone \d(?:\.\d)? ?mg)\b"
-    r"|\bldn (?:user|patient)s?\b",
-    re.IGNORECASE,
+    r"(?:(?:the|her|his|their|my)\s+)?(?:ldn|low[- ]?dose naltrexone|naltrexone \d(?:\.\d)? ?mg)\b"
+    r"|\bldn (?:user|patient)s?\b"
+    # a pasted medication list that holds LDN ("Regular: LDN 4.5 mg ON, paracetamol ...")
+    r"|^\s*(?:regular|meds|medications|current (?:meds|medications)|dhx|drug history|"
+    r"repeat(?:s| meds)?)\s*:[^\n]*\b(?:ldn|low[- ]?dose naltrexone)\b"
+    # ... or a line of such a list: "LDN 3 mg nocte"
+    r"|^\s*(?:ldn|low[- ]?dose naltrexone)\s+\d+(?:\.\d+)?\s?mg\s+"
+    r"(?:on|od|nocte|qhs|daily|at night|mane|once daily)\b",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
@@ -135,6 +161,36 @@ _RELAYED = re.compile(
 )
 
 
+# What follows the relaying verb is the patient's own question ("... asks if she can halve
+# the capsule" -> "she can halve the capsule").
+_RELAYED_CLAUSE = re.compile(
+    r"\b(?:asks?|asking|asked(?: me)?|wants? to know|wondering|wonders|wondered|keeps asking|"
+    r"would like to know|is worried|worried)\s+(?:me\s+)?(?:if|whether|about|that|how|when|"
+    r"what|why|can|could|should|is|does)?\s*([^.!?\n]{8,})",
+    re.IGNORECASE,
+)
+MAX_QUESTION_PARTS = 3
+
+
+def question_parts(text: str) -> list[str]:
+    """Parts of a message worth searching on their own: the question of a long message, the
+    patient's own words in a relayed question, and each question of a message that asks
+    several; none when the message is a single plain question."""
+    parts: list[str] = []
+    main = question_part(text)
+    if main:
+        parts.append(main)
+    relayed = _RELAYED_CLAUSE.search(text)
+    if relayed and mentions_a_patient(text):
+        parts.append(relayed.group(1).strip(" -,;:'\""))
+    asked = [s.strip() for s in re.split(r"(?<=[.!?\n])\s+", text) if s.strip().endswith("?")]
+    if len(asked) >= 2:
+        parts.extend(a for a in asked if len(a.split()) >= 3)
+    whole = text.strip()
+    unique = [p for p in dict.fromkeys(parts) if p and p != whole and len(p.split()) >= 3]
+    return unique[:MAX_QUESTION_PARTS]
+
+
 def relays_a_question(text: str) -> bool:
     """A question passed on from a patient or family member about a particular patient."""
     return bool(_RELAYED.search(text)) and mentions_a_patient(text)
@@ -163,7 +219,17 @@ def is_question_shaped(text: str) -> bool:
     )
 
 
+# A case in shorthand that ends by naming LDN or asking to go ahead: "68F FM, no opioids.
+# LDN?", "... LFTs normal - LDN ok?", "last oxycodone 15 days ago - go?".
+_CASE_TAIL = re.compile(
+    r"(?:^|[.,;:\n]|\s[-\u2013\u2014/]|\s\?)\s*(?:(?:for|re|and|then|so|trial(?: of)?|start)\s+)?"
+    r"(?:(?:ldn|low[- ]?dose naltrexone)(?:\s+(?:ok|okay|reasonable|suitable|appropriate|"
+    r"an option|now|then))?|(?:ok(?:ay)? to )?go(?: ahead)?)\s*\?+\s*$",
+    re.IGNORECASE,
+)
+
+
 def asks_about_starting(text: str) -> bool:
     """Whether the message asks whether or when LDN can be started (or continued) for a
     patient: the cue for a screening verdict next to the answer."""
-    return bool(_STARTING.search(text))
+    return bool(_STARTING.search(text) or _CASE_TAIL.search(text))

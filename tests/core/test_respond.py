@@ -180,3 +180,55 @@ def test_a_question_pointing_back_is_not_small_talk_whatever_the_intent(assistan
     assert "pregnancy" in topics_of(assistant, reply)
     plain = ask(assistant, "ok thanks", "thanks", state)
     assert plain.response == "utter_thanks"
+
+
+def state_after(reply):
+    return State(reply.context, reply.facts, reply.screening_pending, reply.passages)
+
+
+@pytest.mark.slow
+def test_a_patient_on_ldn_with_a_new_opioid_gets_the_opioid_answer_first(assistant):
+    reply = ask(
+        assistant,
+        "65M on LDN 3 mg for MS, started morphine MR after a fall - keep the LDN going?",
+        "ask_indication",
+        condition="multiple_sclerosis",
+    )
+    assert reply.answer.citations
+    assert topics_of(assistant, reply) & {"opioids", "interactions", "perioperative"}
+    assert "multiple_sclerosis" not in topics_of(assistant, reply)
+
+
+@pytest.mark.slow
+def test_a_safety_fact_never_turns_an_unanswerable_question_into_an_answer(assistant):
+    reply = ask(assistant, "which antiemetic works best after a laparoscopy?", "out_of_scope")
+    assert reply.route == "decline" and not reply.answer.citations
+
+
+@pytest.mark.slow
+def test_a_new_question_about_another_drug_after_an_answer_is_declined(assistant):
+    first = ask(assistant, "can LDN be combined with antidepressants?", "ask_interactions")
+    state = state_after(first)
+    other = ask(
+        assistant, "right. and max daily dose of escitalopram in over-65s", "followup", state
+    )
+    assert other.route == "decline" and not other.answer.citations
+    linked = ask(assistant, "what about sertraline?", "followup", state)
+    assert linked.answer.citations and linked.route != "decline"
+
+
+@pytest.mark.slow
+def test_a_question_on_the_strength_of_the_last_answer_re_shows_it_with_its_evidence(assistant):
+    first = ask(assistant, "does LDN help painful diabetic neuropathy?", "ask_indication")
+    reply = ask(assistant, "was that a randomised trial?", "ask_efficacy", state_after(first))
+    assert reply.route == "sources" and reply.passages == first.passages
+    assert "evidence behind my last answer" in reply.answer.intro
+    assert reply.answer.evidence_note and reply.answer.citations
+
+
+@pytest.mark.slow
+def test_an_elliptical_question_leans_on_the_previous_one_whatever_the_nlu_said(assistant):
+    first = ask(assistant, "can a patient on codeine start LDN?", "ask_contraindications")
+    reply = ask(assistant, "how many days off it?", "out_of_scope", state_after(first))
+    assert reply.answer.citations
+    assert "opioids" in topics_of(assistant, reply)

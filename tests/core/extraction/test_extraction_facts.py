@@ -235,6 +235,11 @@ def test_renal_impairment(text, category):
         ("postmenopausal", False, None),
         ("works in a nursing home", None, None),
         ("trying to conceive", None, None),
+        ("G1P0, 31/40, pelvic girdle pain", True, None),
+        ("positive pregnancy test on Monday", True, None),
+        ("negative pregnancy test today", False, None),
+        ("Nursing note: c/o vivid dreams since starting", None, None),
+        ("she is nursing a 3 month old", None, True),
     ],
 )
 def test_pregnancy_and_lactation(text, pregnant, breastfeeding):
@@ -396,3 +401,8 @@ def test_no_other_naltrexone_answers_both_products(text):
 def test_a_named_product_is_not_overridden_by_a_general_denial():
     f = facts("on Contrave for weight, no other naltrexone")
     assert f.on_naltrexone_bupropion is True and f.on_naltrexone_50mg is False
+
+
+def test_a_past_positive_pregnancy_test_is_never_read_as_not_pregnant():
+    # "had" marks history, so the fact stays unknown and the verdict lists it to confirm
+    assert facts("she had a positive pregnancy test last week").pregnant is not False

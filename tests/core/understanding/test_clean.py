@@ -66,3 +66,10 @@ def test_a_chart_paragraph_keeps_its_lines():
     chart = "HPI: 52F FM x6y.\nMeds: duloxetine 60 mg, tramadol 50 mg prn.\nQ: start LDN?"
     cleaned = clean_message(chart)
     assert "tramadol 50 mg prn" in cleaned.text and cleaned.text.endswith("start LDN?")
+
+
+def test_clipboard_tokens_are_dropped_but_registry_numbers_and_dois_kept():
+    cleaned = clean_message("Zm9vYmFyYmF6cXV4MTIz what is the LDN start dose")
+    assert cleaned.text == "what is the LDN start dose" and "code" in cleaned.removed
+    kept = "NCT00568555 and DOI 10.1002/art.37734 - same trial?"
+    assert clean_message(kept).text == kept

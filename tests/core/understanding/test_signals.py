@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ldn_core.understanding import (
+    already_on_ldn,
     asks_about_starting,
     followup_request,
     is_question_shaped,
     mentions_ldn,
     question_part,
+    question_parts,
     relays_a_question,
 )
 
@@ -37,6 +39,10 @@ def test_other_drugs_are_not_ldn(text):
         ("why?", "why"),
         ("but why", "why"),
         ("how come?", "why"),
+        ("was that a randomised trial?", "evidence"),
+        ("and is any of this from a placebo-controlled study", "evidence"),
+        ("how solid is the data?", "evidence"),
+        ("what sort of evidence is that", "evidence"),
     ],
 )
 def test_followup_requests(text, kind):
@@ -49,6 +55,8 @@ def test_followup_requests(text, kind):
         "what is the source of LDN's effect in fibromyalgia and how strong is the evidence overall",
         "does LDN work for CRPS",
         "thanks",
+        "what is the evidence for LDN in corneal pain?",
+        "how strong is the evidence for LDN in Crohn's disease",
     ],
 )
 def test_real_questions_are_not_followup_requests(text):
@@ -111,3 +119,50 @@ def test_a_relayed_question_needs_a_particular_patient():
     assert relays_a_question("my pt asks whether she can drink alcohol on it")
     assert relays_a_question("her husband wants to know why the filler matters")
     assert not relays_a_question("people often ask how it works")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "62M, PHN, no opioids, eGFR 70. LDN?",
+        "widespread pain, off tramadol 3 weeks, LFTs fine - LDN ok?",
+        "50F, MS, no opioid use for a month - go ahead?",
+    ],
+)
+def test_a_case_in_shorthand_asks_about_starting(text):
+    assert asks_about_starting(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how common are headaches on LDN?", "what is LDN?", "her son wants to know what LDN is"],
+)
+def test_a_question_about_ldn_is_not_a_start_request(text):
+    assert not asks_about_starting(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Current meds:\nsertraline 100 mg\nLDN 3 mg nocte",
+        "DHx: LDN 4.5 mg ON, omeprazole",
+        "she asks if wine is ok while she is on the LDN",
+    ],
+)
+def test_a_medication_list_or_an_article_still_means_on_ldn(text):
+    assert already_on_ldn(text)
+
+
+def test_a_plan_to_start_ldn_is_not_being_on_it():
+    assert not already_on_ldn("Meds: amitriptyline 10 mg\nPlan: start LDN 1.5 mg")
+
+
+def test_the_parts_of_a_message_are_searched_on_their_own():
+    assert question_parts("his wife asks whether he can crush the capsules into yoghurt") == [
+        "he can crush the capsules into yoghurt"
+    ]
+    assert question_parts("Does LDN affect sleep? Should it go in the morning?") == [
+        "Does LDN affect sleep?",
+        "Should it go in the morning?",
+    ]
+    assert question_parts("what dose of LDN for MS?") == []
