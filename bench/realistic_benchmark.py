@@ -51,6 +51,7 @@ class Item:
     topics: frozenset[str] = frozenset()
     passages: frozenset[str] = frozenset()
     verdicts: frozenset[str] = frozenset()
+    store_gap: bool = False  # a sensible LDN question the store has no passage for
 
 
 @dataclass
@@ -69,6 +70,12 @@ class Outcome:
         if self.item.expect == "decline":
             return not self.clinical and (self.kind in DECLINE_KINDS or self.kind is None)
         return self.cited and self.on_topic
+
+    @property
+    def gap_handled(self) -> bool:
+        """A store-gap question gets either a cited on-topic answer or an honest "no cited
+        answer" (never a decline as off-topic, nor a verdict or passages on another topic)."""
+        return self.success or self.kind == "no_answer"
 
 
 def load_items(path: Path) -> list[Item]:
@@ -93,6 +100,7 @@ def load_items(path: Path) -> list[Item]:
                 topics=frozenset(raw.get("topics") or ()),
                 passages=frozenset(raw.get("passages") or ()),
                 verdicts=frozenset(raw.get("verdict") or ()),
+                store_gap=bool(raw.get("store_gap")),
             )
         )
     return items
@@ -134,6 +142,10 @@ class Tally:
     cited_on_topic: int = 0
     decline_items: int = 0
     declined: int = 0
+    covered_items: int = 0  # in scope and covered by the store (not a store gap)
+    covered_answered: int = 0
+    gap_items: int = 0
+    gap_handled: int = 0
     latencies: list[float] = field(default_factory=list)
 
     def add(self, outcome: Outcome) -> None:
@@ -146,6 +158,12 @@ class Tally:
         self.answered += outcome.success
         self.cited += outcome.cited
         self.cited_on_topic += outcome.cited and outcome.on_topic
+        if outcome.item.store_gap:
+            self.gap_items += 1
+            self.gap_handled += outcome.gap_handled
+        else:
+            self.covered_items += 1
+            self.covered_answered += outcome.success
 
 
 def rate(numerator: int, denominator: int) -> str:
@@ -158,9 +176,12 @@ def report(outcomes: list[Outcome]) -> dict:
     for outcome in outcomes:
         by_style[outcome.item.style].add(outcome)
         total.add(outcome)
+    # "answered" counts every in-scope item, store gaps included (a gap can only pass with a
+    # cited on-topic answer); "covered" leaves the gaps out, and "gaps handled" counts a gap
+    # answered or met with an honest "no cited answer" (bench/realistic/README.md).
     header = (
         f"{'style':<16} {'answered (cited+on topic)':<28} {'cited':<18} {'topic acc.':<18} "
-        f"{'declined':<16}"
+        f"{'declined':<16} {'covered answered':<20} {'gaps handled':<14}"
     )
     print(header)
     print("-" * len(header))
@@ -170,7 +191,9 @@ def report(outcomes: list[Outcome]) -> dict:
             f"{style:<16} {rate(tally.answered, tally.answer_items):<28} "
             f"{rate(tally.cited, tally.answer_items):<18} "
             f"{rate(tally.cited_on_topic, tally.cited):<18} "
-            f"{rate(tally.declined, tally.decline_items):<16}"
+            f"{rate(tally.declined, tally.decline_items):<16} "
+            f"{rate(tally.covered_answered, tally.covered_items):<20} "
+            f"{rate(tally.gap_handled, tally.gap_items):<14}"
         )
         summary[style] = {
             "answer_items": tally.answer_items,
@@ -179,6 +202,10 @@ def report(outcomes: list[Outcome]) -> dict:
             "cited_on_topic": tally.cited_on_topic,
             "decline_items": tally.decline_items,
             "declined": tally.declined,
+            "covered_items": tally.covered_items,
+            "covered_answered": tally.covered_answered,
+            "gap_items": tally.gap_items,
+            "gap_handled": tally.gap_handled,
         }
     latencies = sorted(total.latencies)
     if latencies:
