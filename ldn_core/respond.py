@@ -27,6 +27,7 @@ from ldn_core.answer.compose import RuleStatement
 from ldn_core.answer.merge import merge_answers
 from ldn_core.knowledge.short_answers import ShortAnswer, short_answer_for
 from ldn_core.patient import PatientFacts
+from ldn_core.retrieval.lexical import stem, tokens
 from ldn_core.retrieval.retriever import RetrievalResult
 from ldn_core.routing import (
     CONDITION_TOPIC,
@@ -109,6 +110,16 @@ CLINICAL_CONFIDENT = 0.6
 # bench/realistic/dev.yml: implicit LDN questions scored about -1.3, other medicine below -4).
 CLINICAL_MIN_ANSWERABILITY = -3.0
 # Words by which a follow-up refers to the drug just discussed ("is it ok with X?").
+# Words that make a follow-up about the previous subject, whatever else it names.
+POINTS_AT_THE_LAST_SUBJECT = re.compile(r"\b(?:that|this|these|those|same)\b", re.IGNORECASE)
+# Content words that ask how, not about what: "how long for?", "is it safe?".
+SUBJECTLESS_WORDS = frozenset(
+    stem(word)
+    for word in (
+        "long often soon quickly fast well effective useful safe work works last lasts help "
+        "helps why"
+    ).split()
+)
 POINTS_AT_THE_ANSWER = re.compile(r"\b(?:it|its|that|this|these|those|same)\b", re.IGNORECASE)
 SOURCES_INTRO = {
     "sources": "The sources behind my last answer, statement by statement:",
@@ -356,7 +367,7 @@ class Router:
                 population=turn.entities.get("population"),
                 previous=state.context,
             )
-            if result.abstained or not leaning.abstained:
+            if leans_on_previous(text, result, leaning, self.retriever.config.keep_within):
                 result, query = leaning, leaning_query
         context = query.context
         # The NLU reading a clinical question type with confidence, in a message that names no
@@ -709,6 +720,36 @@ def keep_topics(
     best = on_topic[0].score
     kept = [h for h in on_topic if best - h.score <= keep_within]
     return replace(result, hits=kept[:3], candidates=on_topic, abstained=False)
+
+
+def names_a_subject(text: str) -> bool:
+    """Whether a message has a content word beyond how-words ("side effects", "methadone")."""
+    return any(token not in SUBJECTLESS_WORDS for token in tokens(text))
+
+
+def leans_on_previous(
+    text: str, alone: RetrievalResult, leaning: RetrievalResult, keep_within: float
+) -> bool:
+    """Whether a follow-up is read with the previous question rather than alone.
+
+    Alone it may find nothing ("does it wear off?"), point back ("is that the one given with
+    opioids?") or name no subject ("how long for?"); then the previous question carries it.
+    Otherwise, when both readings answer, the message alone must still rank the leaning
+    reading's best passage near its own best: "what about side effects?" after a CRPS answer
+    names a new subject, and the side-effect passages (not CRPS again) answer it.
+    """
+    if alone.abstained or not alone.candidates:
+        return True
+    if leaning.abstained or not leaning.hits:
+        return False
+    if POINTS_AT_THE_LAST_SUBJECT.search(text) or not names_a_subject(text):
+        # "is that the one given with opioids?", "how long for?"
+        return True
+    own = {h.passage.id: h.score for h in alone.candidates}
+    best_leaning = leaning.hits[0].passage.id
+    if best_leaning not in own:
+        return False
+    return alone.candidates[0].score - own[best_leaning] <= keep_within
 
 
 def favour_topics(

@@ -92,6 +92,9 @@ _ALREADY_ON = re.compile(
     r"(?:on|taking|takes|using|uses|started|been on|maintained on|stable on|currently on)\s+"
     r"(?:(?:the|her|his|their|my)\s+)?(?:ldn|low[- ]?dose naltrexone|naltrexone \d(?:\.\d)? ?mg)\b"
     r"|\bldn (?:user|patient)s?\b"
+    # "her LDN", "stops the LDN": only someone taking it has one to stop
+    r"|\b(?:her|his|their) (?:ldn|low[- ]?dose naltrexone)\b"
+    r"|\bstop(?:s|ping|ped)? (?:the |her |his |their )?(?:ldn|low[- ]?dose naltrexone)\b"
     # a pasted medication list that holds LDN ("Regular: LDN 4.5 mg ON, paracetamol ...")
     r"|^\s*(?:regular|meds|medications|current (?:meds|medications)|dhx|drug history|"
     r"repeat(?:s| meds)?)\s*:[^\n]*\b(?:ldn|low[- ]?dose naltrexone)\b"

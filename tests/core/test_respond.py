@@ -232,3 +232,28 @@ def test_an_elliptical_question_leans_on_the_previous_one_whatever_the_nlu_said(
     reply = ask(assistant, "how many days off it?", "out_of_scope", state_after(first))
     assert reply.answer.citations
     assert "opioids" in topics_of(assistant, reply)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "first, follow_up, topic",
+    [
+        # a follow-up that names a new subject is answered on that subject ...
+        ("does LDN work for CRPS?", "what about side effects?", "adverse_effects"),
+        ("what is the starting dose?", "what about side effects?", "adverse_effects"),
+        (
+            "is naltrexone-bupropion the same thing as LDN?",
+            "and for alcohol use disorder?",
+            "other_naltrexone",
+        ),
+        # ... one that points back or asks only "how" stays on the previous subject
+        ("ok to start LDN after tramadol?", "how long for?", "opioids"),
+        ("is LDN used in Crohn's disease?", "how well does it work?", "crohns"),
+    ],
+)
+def test_a_follow_up_naming_a_new_subject_moves_on_and_one_pointing_back_stays(
+    assistant, first, follow_up, topic
+):
+    reply = ask(assistant, follow_up, None, state_after(ask(assistant, first)))
+    assert reply.answer.citations
+    assert topic in topics_of(assistant, reply)

@@ -147,6 +147,8 @@ def test_a_question_about_ldn_is_not_a_start_request(text):
         "Current meds:\nsertraline 100 mg\nLDN 3 mg nocte",
         "DHx: LDN 4.5 mg ON, omeprazole",
         "she asks if wine is ok while she is on the LDN",
+        "he dropped his LDN capsules down the sink, can he skip a night",
+        "what happens if she stops the LDN suddenly?",
     ],
 )
 def test_a_medication_list_or_an_article_still_means_on_ldn(text):
