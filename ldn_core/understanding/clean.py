@@ -54,6 +54,9 @@ _SIGN_OFF = re.compile(
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
 _REPEATED_PUNCT = re.compile(r"([?!.,])\1+")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+# Typed emphasis ("ldnnnnn", "effectssss", "sooo"): three or more of one letter are one letter
+# in English clinical words. Not i, v or x (roman numerals: "phase iii"), nor w ("www.").
+_ELONGATED = re.compile(r"([a-hj-uyz])\1{2,}")
 
 
 class _TextOnly(HTMLParser):
@@ -147,6 +150,7 @@ def clean_message(text: str) -> CleanedMessage:
         removed.append("sign_off")
         cleaned = without_sign_off
     cleaned = _REPEATED_PUNCT.sub(r"\1", cleaned)
+    cleaned = _ELONGATED.sub(r"\1", cleaned)
     if cleaned.isupper():  # ALL CAPS reads as shouting to the tokenizer's typo correction
         cleaned = cleaned.lower()
     cleaned = _SPACES.sub(" ", cleaned)

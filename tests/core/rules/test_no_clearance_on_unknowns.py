@@ -93,8 +93,13 @@ def patient(draw, today: dt.date) -> PatientFacts:
     )
 
 
-def exposure_is_cleared(e: OpioidExposure, facts: PatientFacts, today: dt.date) -> bool:
-    """Independent statement of when an exposure may coexist with can_start."""
+SHORTEST_WASHOUT = dt.timedelta(days=7)  # the label's "at least 7-10 days", lower end
+
+
+def exposure_is_cleared(
+    e: OpioidExposure, facts: PatientFacts, today: dt.date, start: dt.date
+) -> bool:
+    """Independent statement of when an exposure may coexist with can_start on ``start``."""
     if interaction_note(e.drug) is not None and lookup_opioid(e.drug) is None:
         return True  # ordinary-dose antidiarrhoeal: an interaction note, dose to confirm
     match = lookup_opioid(e.drug)
@@ -106,7 +111,8 @@ def exposure_is_cleared(e: OpioidExposure, facts: PatientFacts, today: dt.date) 
         and not e.long_acting
         and e.current is False
         and last is not None
-        and last < today
+        and last <= today
+        and start - last >= SHORTEST_WASHOUT
     )
 
 
@@ -122,7 +128,7 @@ def test_no_unqualified_can_start_with_an_unknown_or_unconfirmed_blocking_fact(d
     # opioids: known status, every exposure named, stopped, dated and short-acting
     assert facts.opioid_free is True or facts.opioids or facts.last_opioid_dose
     assert facts.opioid_free is not False or facts.opioids
-    assert all(exposure_is_cleared(e, facts, today) for e in facts.opioids)
+    assert all(exposure_is_cleared(e, facts, today, result.start_date) for e in facts.opioids)
     assert facts.urine_opioid_screen != "positive"
     # other naltrexone products known to be absent; liver known and not acute hepatitis
     assert facts.on_naltrexone_bupropion is False and facts.on_naltrexone_50mg is False

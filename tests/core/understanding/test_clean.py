@@ -73,3 +73,10 @@ def test_clipboard_tokens_are_dropped_but_registry_numbers_and_dois_kept():
     assert cleaned.text == "what is the LDN start dose" and "code" in cleaned.removed
     kept = "NCT00568555 and DOI 10.1002/art.37734 - same trial?"
     assert clean_message(kept).text == kept
+
+
+def test_typed_emphasis_is_one_letter_but_roman_numerals_and_addresses_are_kept():
+    assert clean_message("ldnnnnnn side effectssss in MS pts").text == "ldn side effects in MS pts"
+    assert clean_message("sooo tired on it").text == "so tired on it"
+    kept = "any phase iii LDN trial? see www.ldnscience.org"
+    assert clean_message(kept).text == kept
