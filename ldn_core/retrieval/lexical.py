@@ -84,6 +84,7 @@ def tokens(text: str) -> list[str]:
 
 _WORD = re.compile(r"[a-z]+")
 _ANY_CASE_WORD = re.compile(r"[A-Za-z]+")
+_ABBREVIATION = re.compile(r"\b[A-Z]{3,4}\b")
 # Typo tolerance: words shorter than this are never corrected; from LONG_WORD letters on, two
 # edits are allowed instead of one.
 MIN_CORRECTED = 5
@@ -123,7 +124,14 @@ class SpellingCorrector:
     a typo of "cancel", "heart" not of "heat") or without a near neighbour stay as typed.
     """
 
-    def __init__(self, counts: Counter[str], dictionary: Collection[str] = ()):
+    def __init__(
+        self,
+        counts: Counter[str],
+        dictionary: Collection[str] = (),
+        abbreviations: Collection[str] = (),
+    ):
+        """``abbreviations``: lower-case forms of the short words the store writes in capitals
+        ("crps", "ldn"): the only targets for swapped letters in a typed abbreviation."""
         self.counts = counts
         self.dictionary = frozenset(dictionary)
         self._index: dict[str, set[str]] = {}
@@ -134,6 +142,30 @@ class SpellingCorrector:
             for variant in _deletes(word, depth) | {word}:
                 self._index.setdefault(variant, set()).add(word)
         self._cache: dict[str, str] = {}
+        # short known words by their letters, for swapped letters in typed abbreviations
+        self._short_by_letters: dict[str, set[str]] = {}
+        for word in abbreviations:
+            if len(word) < MIN_CORRECTED:
+                self._short_by_letters.setdefault("".join(sorted(word)), set()).add(word)
+
+    def abbreviation(self, typed: str) -> str:
+        """An upper-case abbreviation with two neighbouring letters swapped ("CRSP", "LND") is
+        the known one ("crps", "ldn"); any other short word stays as typed."""
+        word = typed.lower()
+        if (
+            not typed.isupper()
+            or not 3 <= len(word) < MIN_CORRECTED
+            or word in self.counts
+            or word in self.dictionary
+        ):
+            return word
+        swapped = {
+            known
+            for known in self._short_by_letters.get("".join(sorted(word)), ())
+            if sum(a != b for a, b in zip(word, known, strict=True)) == 2
+            and edit_distance(word, known) == 1
+        }
+        return min(swapped, key=lambda w: (-self.counts[w], w)) if swapped else word
 
     def word(self, word: str) -> str:
         if (
@@ -163,6 +195,8 @@ class SpellingCorrector:
         def fix(match: re.Match[str]) -> str:
             typed = match.group(0)
             corrected = self.word(typed.lower())
+            if corrected == typed.lower():
+                corrected = self.abbreviation(typed)
             return typed if corrected == typed.lower() else corrected
 
         return _ANY_CASE_WORD.sub(fix, text)
@@ -202,7 +236,10 @@ class LexicalIndex:
         words: Counter[str] = Counter()
         for text in [*documents, *known]:
             words.update(_WORD.findall(text.lower().replace("’", "'")))
-        self.speller = SpellingCorrector(words, dictionary)
+        abbreviations = {
+            w.lower() for text in [*documents, *known] for w in _ABBREVIATION.findall(text)
+        }
+        self.speller = SpellingCorrector(words, dictionary, abbreviations)
         extra = {t for text in known for t in tokens(text)} - set(self.idf)
         typical = float(np.median(list(self.idf.values()))) if self.idf else 1.0
         self._known_idf = {**{t: typical for t in extra}, **self.idf}

@@ -86,3 +86,14 @@ def test_specific_coverage_treats_unknown_common_words_as_neutral():
     assert index.specific_coverage("metformin titration") < 0.5
     assert index.specific_coverage("LDN for tinnitus") == 0.0
     assert index.specific_coverage("fibromyalgia 4.5 mg") == pytest.approx(1.0)
+
+
+def test_a_typed_abbreviation_with_swapped_letters_is_the_stores_abbreviation():
+    index = LexicalIndex(
+        ["LDN in CRPS: small case series", "Crohn's disease and IBD trials", "the usual dose"]
+    )
+    assert index.speller.text("evidence for LND in CRSP") == "evidence for ldn in crps"
+    # only capitals count as an abbreviation, and only the store's own are targets
+    assert index.speller.text("crsp and the HTE") == "crsp and the HTE"
+    assert index.speller.text("IDB") == "ibd"
+    assert index.speller.text("DIB") == "DIB"  # two swaps away
