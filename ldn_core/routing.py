@@ -62,6 +62,10 @@ POPULATION_WORDS: dict[str, str] = {
 CONDITION_LED_INTENTS = frozenset({"ask_indication", "ask_efficacy", "ask_dosing", "ask_titration"})
 
 ELLIPTICAL_OPENERS = ("and ", "what about", "how about", "same for", "also ", "what of")
+# A short question opening with one of these carries on from the answer just given ("so why
+# would a tiny dose help?", "but what if she is pregnant?"); not openers of a bare "what about
+# X?", so a new question about another drug is still not excused by them.
+CONTINUATION_OPENERS = ("so ", "but ", "ok so ", "ok and ", "then ")
 SHORT_QUESTION_WORDS = 6
 # Words that may surround the named drug/condition in a bare follow-up ("and in pts on X?").
 FOLLOWUP_FILLER = frozenset(
@@ -98,13 +102,17 @@ POINTING_QUESTION_WORDS = 12
 
 def is_elliptical(text: str) -> bool:
     """A follow-up that leans on the previous question: an opener ("and in MS?"), a very short
-    question, or a short one that points back at it ("how big was that trial?")."""
+    question, or a short one that points back at it ("how big was that trial?") or carries on
+    from it ("so why would a tiny dose help?")."""
     lowered = text.lower().strip()
     words = len(lowered.split())
     return (
         lowered.startswith(ELLIPTICAL_OPENERS)
         or words <= SHORT_QUESTION_WORDS
-        or (words <= POINTING_QUESTION_WORDS and bool(POINTS_BACK.search(lowered)))
+        or (
+            words <= POINTING_QUESTION_WORDS
+            and (bool(POINTS_BACK.search(lowered)) or lowered.startswith(CONTINUATION_OPENERS))
+        )
     )
 
 

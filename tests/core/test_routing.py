@@ -1,6 +1,12 @@
 import pytest
 
-from ldn_core.routing import Context, names_only_an_entity, out_of_scope_is_a_followup, plan_query
+from ldn_core.routing import (
+    Context,
+    is_elliptical,
+    names_only_an_entity,
+    out_of_scope_is_a_followup,
+    plan_query,
+)
 
 
 def test_full_new_question_resets_condition():
@@ -94,3 +100,19 @@ def test_a_bare_followup_naming_a_known_entity_is_not_out_of_scope(text, named):
 )
 def test_other_out_of_scope_messages_stay_out_of_scope(text, named, previous):
     assert not out_of_scope_is_a_followup(text, named, previous)
+
+
+@pytest.mark.parametrize(
+    "text, leans",
+    [
+        ("so why would a tiny dose help pain?", True),
+        ("but what if she is pregnant and breastfeeding?", True),
+        ("and in MS?", True),
+        ("how long for?", True),
+        # a full new question is not a follow-up, and "so" only opens a short one
+        ("what is the evidence for LDN in painful diabetic neuropathy", False),
+        ("so I have a 54 year old woman with fibromyalgia on duloxetine and tramadol, ok?", False),
+    ],
+)
+def test_a_short_question_that_carries_on_from_the_answer_is_a_follow_up(text, leans):
+    assert is_elliptical(text) is leans
