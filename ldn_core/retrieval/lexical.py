@@ -20,8 +20,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Collection, Sequence
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 
@@ -114,6 +116,21 @@ def edit_distance(a: str, b: str) -> int:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
         prev2, prev = prev, cur
     return prev[-1]
+
+
+REAL_WORDS_FILE = Path("lexicon") / "real_words.yaml"
+
+
+def load_real_words(knowledge_dir: Path) -> frozenset[str]:
+    """The reviewed clinical words spelling correction must leave alone (none if no file)."""
+    path = knowledge_dir / REAL_WORDS_FILE
+    if not path.exists():
+        return frozenset()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    words = data.get("words") if isinstance(data, dict) else None
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise ValueError(f"{path}: expected 'words:' with a list of words")
+    return frozenset(w.strip().lower() for w in words)
 
 
 class SpellingCorrector:

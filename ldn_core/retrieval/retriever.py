@@ -43,7 +43,7 @@ import yaml
 from ldn_core.knowledge import KnowledgeStore
 from ldn_core.retrieval.encoder import Encoder, encoder_dictionary
 from ldn_core.retrieval.index import Hit, PassageIndex, lexical_document
-from ldn_core.retrieval.lexical import LexicalIndex
+from ldn_core.retrieval.lexical import LexicalIndex, load_real_words
 from ldn_core.retrieval.offtopic import load_offtopic_examples
 from ldn_core.retrieval.query import QueryExpander
 
@@ -179,7 +179,10 @@ class Retriever:
         expander: QueryExpander,
         config: RetrievalConfig,
         lexical: LexicalIndex | None = None,
+        real_words: frozenset[str] = frozenset(),
     ):
+        """``real_words``: clinical words spelling correction leaves alone, beside the
+        encoder's vocabulary (knowledge/lexicon/real_words.yaml)."""
         self.store = store
         self.index = index
         self.expander = expander
@@ -187,7 +190,7 @@ class Retriever:
         self.lexical = lexical or LexicalIndex(
             [lexical_document(p) for p in index.passages],
             known=expander.vocabulary(),
-            dictionary=encoder_dictionary(index.encoder),
+            dictionary=encoder_dictionary(index.encoder) | real_words,
         )
 
     @classmethod
@@ -206,6 +209,7 @@ class Retriever:
             PassageIndex.build(store, encoder, cache_dir, expander.content, salt[:16], offtopic),
             expander,
             RetrievalConfig.load(root / "retrieval.yaml"),
+            real_words=load_real_words(root),
         )
 
     def _boosts(self, topics: set[str], conditions: set[str]) -> dict[str, float]:

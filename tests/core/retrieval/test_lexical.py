@@ -97,3 +97,18 @@ def test_a_typed_abbreviation_with_swapped_letters_is_the_stores_abbreviation():
     assert index.speller.text("crsp and the HTE") == "crsp and the HTE"
     assert index.speller.text("IDB") == "ibd"
     assert index.speller.text("DIB") == "DIB"  # two swaps away
+
+
+def test_reviewed_real_words_are_never_corrected_into_a_store_word(tmp_path):
+    from ldn_core.retrieval.lexical import load_real_words
+    from ldn_core.settings import REPO_ROOT
+
+    real = load_real_words(REPO_ROOT / "knowledge")
+    assert "herpetic" in real
+    index = LexicalIndex(["LDN in hepatic impairment"], dictionary=real)
+    assert index.correct("post-herpetic neuralgia") == "post-herpetic neuralgia"
+    assert LexicalIndex(["LDN in hepatic impairment"]).correct("herpetic") == "hepatic"
+    (tmp_path / "lexicon").mkdir()
+    (tmp_path / "lexicon" / "real_words.yaml").write_text("words: herpetic\n")
+    with pytest.raises(ValueError, match="real_words.yaml"):
+        load_real_words(tmp_path)
