@@ -112,12 +112,15 @@ CLINICAL_MIN_ANSWERABILITY = -3.0
 # Words by which a follow-up refers to the drug just discussed ("is it ok with X?").
 # Words that make a follow-up about the previous subject, whatever else it names.
 POINTS_AT_THE_LAST_SUBJECT = re.compile(r"\b(?:that|this|these|those|same)\b", re.IGNORECASE)
-# Content words that ask how, not about what: "how long for?", "is it safe?".
+# Content words that ask how, or how the subject just discussed behaves, not about a new
+# subject: "how long for?", "is it safe?", "does it wear off?", "any data at all?".
 SUBJECTLESS_WORDS = frozenset(
     stem(word)
     for word in (
         "long often soon quickly fast well effective useful safe work works last lasts help "
-        "helps why"
+        "helps why wear off settle settles pass passes go away resolve resolves persist common "
+        "normal serious dangerous data evidence proof research study studies trial trials "
+        "all real"
     ).split()
 )
 POINTS_AT_THE_ANSWER = re.compile(r"\b(?:it|its|that|this|these|those|same)\b", re.IGNORECASE)

@@ -249,11 +249,13 @@ def test_an_elliptical_question_leans_on_the_previous_one_whatever_the_nlu_said(
         # ... one that points back or asks only "how" stays on the previous subject
         ("ok to start LDN after tramadol?", "how long for?", "opioids"),
         ("is LDN used in Crohn's disease?", "how well does it work?", "crohns"),
+        ("LDN nausea", "does it wear off?", "adverse_effects"),
     ],
 )
+@pytest.mark.parametrize("intent", [None, "ask_efficacy"])
 def test_a_follow_up_naming_a_new_subject_moves_on_and_one_pointing_back_stays(
-    assistant, first, follow_up, topic
+    assistant, first, follow_up, topic, intent
 ):
-    reply = ask(assistant, follow_up, None, state_after(ask(assistant, first)))
+    reply = ask(assistant, follow_up, intent, state_after(ask(assistant, first)))
     assert reply.answer.citations
     assert topic in topics_of(assistant, reply)
