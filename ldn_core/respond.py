@@ -41,6 +41,7 @@ from ldn_core.understanding import (
     already_on_ldn,
     asks_about_dose,
     asks_about_starting,
+    asks_to_start_ldn,
     clean_message,
     followup_request,
     is_question_shaped,
@@ -51,6 +52,7 @@ from ldn_core.understanding import (
 )
 from ldn_core.understanding.other_drugs import (
     about_another_drug,
+    co_medication,
     names_non_opioid_drug,
     names_other_drug,
 )
@@ -413,9 +415,25 @@ class Router:
         # is the store's; a start verdict would answer a question nobody asked. An opioid
         # question that never mentions LDN ("methadone to buprenorphine conversion") is not
         # about starting LDN either.
+        # "is LDN ok with her sertraline?": the interaction passages answer it (the store has
+        # no drug-by-drug data and says so); a start verdict would answer another question.
+        other_drug = co_medication(text) if mentions_ldn(text) or followup else None
+        if other_drug:
+            combined, _ = self.assistant.search(
+                f"LDN taken with other non-opioid medicines such as {other_drug}: interactions",
+                "ask_interactions",
+            )
+            result = keep_topics(
+                combined, frozenset({"interactions"}), self.retriever.config.keep_within
+            )
         about_ldn = mentions_ldn(text) or turn.intent in SCREENING_INTENTS
-        if not already_on_ldn(text) and wants_verdict(
-            text, turn, extracted, continuing=facts is not extracted, about_ldn=about_ldn
+        opioid_or_product = has_safety_exposure(extracted)
+        if (
+            not already_on_ldn(text)
+            and (not other_drug or opioid_or_product or asks_to_start_ldn(text))
+            and wants_verdict(
+                text, turn, extracted, continuing=facts is not extracted, about_ldn=about_ldn
+            )
         ):
             return self._composite(text, turn, facts, result, context, today, noise)
 

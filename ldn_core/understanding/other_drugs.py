@@ -77,6 +77,24 @@ def names_other_drug(text: str) -> bool:
     return bool(other_drug_pattern().search(text))
 
 
+# Words that ask whether two drugs go together ("LDN and gabapentin together?", "ok with her
+# sertraline?"); "with" counts only right before the drug's name ("a patient with MS" does not).
+_COMBINING = re.compile(
+    r"\b(?:together|combin\w*|interact\w*|alongside|on top of|concomitant\w*|co-?prescri\w*)\b",
+    re.IGNORECASE,
+)
+_WITH = r"(?:\bwith|\bw/|\+|&)\s*(?:(?:her|his|their|the|my|a|an|current|usual)\s+)?"
+
+
+def co_medication(text: str) -> str | None:
+    """The listed non-opioid drug the message asks about taking with LDN, if it does."""
+    drug = listed_drug_pattern().search(text)
+    if drug is None:
+        return None
+    named_with = re.search(_WITH + re.escape(drug.group(0)), text, re.IGNORECASE)
+    return drug.group(0).lower() if _COMBINING.search(text) or named_with else None
+
+
 def about_another_drug(text: str) -> bool:
     """Names another drug and gives no sign that LDN is what is asked about."""
     return names_other_drug(text) and not LDN_CONTEXT.search(text)

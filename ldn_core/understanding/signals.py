@@ -232,6 +232,22 @@ _CASE_TAIL = re.compile(
 )
 
 
+# Starting LDN itself named ("wants LDN", "start LDN", "add LDN"), as opposed to a start cue
+# that belongs to another drug ("now starting bupropion") or to taking two together ("safe
+# to take with her warfarin").
+_STARTS_LDN = re.compile(
+    r"\b(?:start\w*|begin\w*|initiat\w*|commenc\w*|prescrib\w*|trial of|try\w*|add\w*|"
+    r"wants?|considering|put (?:him|her|them) on)\s+(?:(?:on|her|him|them|the|some)\s+)?"
+    r"(?:ldn|low[- ]?dose naltrexone)\b"
+    r"|\b(?:ldn|low[- ]?dose naltrexone)\s+(?:start|initiation|trial)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_to_start_ldn(text: str) -> bool:
+    return bool(_STARTS_LDN.search(text))
+
+
 def asks_about_starting(text: str) -> bool:
     """Whether the message asks whether or when LDN can be started (or continued) for a
     patient: the cue for a screening verdict next to the answer."""

@@ -259,3 +259,17 @@ def test_a_follow_up_naming_a_new_subject_moves_on_and_one_pointing_back_stays(
     reply = ask(assistant, follow_up, intent, state_after(ask(assistant, first)))
     assert reply.answer.citations
     assert topic in topics_of(assistant, reply)
+
+
+@pytest.mark.slow
+def test_a_co_medication_question_gets_the_interaction_passages_not_a_start_verdict(assistant):
+    reply = ask(assistant, "patient asks if LDN is safe to take with her warfarin")
+    assert reply.route == "knowledge"
+    assert topics_of(assistant, reply) == {"interactions"}
+
+
+@pytest.mark.slow
+def test_a_case_asking_to_start_ldn_beside_another_drug_gets_the_verdict_too(assistant):
+    reply = ask(assistant, "58M with MS, on baclofen, wants LDN - ok to combine?")
+    assert reply.route == "composite"
+    assert "interactions" in topics_of(assistant, reply)

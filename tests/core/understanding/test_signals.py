@@ -7,6 +7,7 @@ import pytest
 from ldn_core.understanding import (
     already_on_ldn,
     asks_about_starting,
+    asks_to_start_ldn,
     followup_request,
     is_question_shaped,
     mentions_ldn,
@@ -168,3 +169,16 @@ def test_the_parts_of_a_message_are_searched_on_their_own():
         "Should it go in the morning?",
     ]
     assert question_parts("what dose of LDN for MS?") == []
+
+
+@pytest.mark.parametrize(
+    "text, starts",
+    [
+        ("58M with MS, wants LDN - ok to combine with baclofen?", True),
+        ("ok to add LDN?", True),
+        ("now starting bupropion, ok together with her LDN?", False),
+        ("is LDN safe to take with her warfarin", False),
+    ],
+)
+def test_starting_ldn_itself_is_told_from_another_drugs_start(text, starts):
+    assert asks_to_start_ldn(text) is starts
