@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from ldn_core.answer import Answer, Point, compose_knowledge_answer, no_answer, out_of_scope
 from ldn_core.answer.compose import RuleStatement
+from ldn_core.answer.dose_question import dose_statement
 from ldn_core.answer.merge import merge_answers
 from ldn_core.knowledge.short_answers import ShortAnswer, short_answer_for
 from ldn_core.patient import PatientFacts
@@ -516,6 +517,9 @@ class Router:
         rules: tuple[RuleStatement, ...] = ()
         if intent in DOSING_INTENTS or with_dosing:
             rules = self.assistant.dosing_rules()
+        asked_dose = dose_statement(text) if ldn_signal and not names_other_drug(text) else None
+        if asked_dose is not None:
+            rules = (asked_dose, *rules)
         found = self._short_answer(text, passages, result.candidates)
         lead: tuple[RuleStatement, ...] = ()
         if found is not None:

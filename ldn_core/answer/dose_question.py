@@ -1,0 +1,43 @@
+"""A question about one particular LDN dose ("is 9 mg safe?", "can she go up to 6 mg?"):
+the dosing rules place that dose against the usual range, with their citations, before the
+retrieved passages. The rule decides; nothing about the dose is generated."""
+
+from __future__ import annotations
+
+import re
+
+from ldn_core.answer.compose import RuleStatement
+from ldn_core.extraction.measures import find_doses
+from ldn_core.rules import DosingError, check_dose
+
+# Words that ask for a judgement of the dose named, or a move to it.
+_JUDGED = re.compile(
+    r"\b(?:safe|ok|okay|fine|reasonable|too (?:high|low|much|little)|high|higher|max\w*|"
+    r"go(?:ing)? up|increase|push|titrate (?:up )?to|dangerous|above|exceed\w*)\b",
+    re.IGNORECASE,
+)
+STATUS_TITLES = {
+    "below_usual": "{dose:g} mg: below the usual range (dosing rule)",
+    "usual": "{dose:g} mg: within the usual range (dosing rule)",
+    "above_protocol": "{dose:g} mg: above the usual protocol (dosing rule)",
+    "not_low_dose": "{dose:g} mg: not a low dose (dosing rule)",
+}
+
+
+def dose_statement(text: str) -> RuleStatement | None:
+    """The dosing rule's verdict on the one dose a message asks about, or None when it names
+    no dose, several, or does not ask for a judgement of it."""
+    doses = {dose.mg for dose in find_doses(text)}
+    if len(doses) != 1 or not _JUDGED.search(text):
+        return None
+    try:
+        assessment = check_dose(doses.pop())
+    except DosingError:
+        return None  # an absurd value: the question is not about an LDN dose
+    return RuleStatement(
+        STATUS_TITLES[assessment.status].format(dose=assessment.dose_mg),
+        assessment.message,
+        assessment.evidence,
+        assessment.sources,
+        assessment.rule_id,
+    )
