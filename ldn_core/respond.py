@@ -34,6 +34,7 @@ from ldn_core.routing import (
     CONDITION_TOPIC,
     ELLIPTICAL_OPENERS,
     POINTS_BACK,
+    POPULATION_TOPIC,
     Context,
     is_elliptical,
 )
@@ -399,8 +400,11 @@ class Router:
         ldn_signal = mentions_ldn(text) or followup or clinical_reading or relayed_ldn
         if followup and turn.entities.get("condition") in CONDITION_TOPIC:
             # "and Crohn's?" after an MS question: the new condition's passages, not the old one's
-            new_topic = CONDITION_TOPIC[turn.entities["condition"]]
-            result = keep_topics(result, frozenset({new_topic}), self.retriever.config.keep_within)
+            # "any data in paediatric MS?": the population's passages compete too
+            new_topics = {CONDITION_TOPIC[turn.entities["condition"]]}
+            if turn.entities.get("population") in POPULATION_TOPIC:
+                new_topics.add(POPULATION_TOPIC[turn.entities["population"]])
+            result = keep_topics(result, frozenset(new_topics), self.retriever.config.keep_within)
         elif followup and not turn.entities.get("population"):
             # "how long for?", "does it wear off?": the subject of the last answer is still
             # the subject, so its topics win a near tie (a new topic still wins when clear)

@@ -157,6 +157,8 @@ def plan_query(
         if intent == "ask_special_populations":
             # the population names the one relevant topic among the four
             topics -= INTENT_TOPICS["ask_special_populations"]
+            if not is_followup:
+                topic = POPULATION_TOPIC[new_population]  # remembered for the next turn
         topics.add(POPULATION_TOPIC[new_population])
 
     query_text = text

@@ -273,3 +273,17 @@ def test_a_case_asking_to_start_ldn_beside_another_drug_gets_the_verdict_too(ass
     reply = ask(assistant, "58M with MS, on baclofen, wants LDN - ok to combine?")
     assert reply.route == "composite"
     assert "interactions" in topics_of(assistant, reply)
+
+
+@pytest.mark.slow
+def test_a_follow_up_naming_a_population_and_a_condition_keeps_the_population(assistant):
+    first = ask(assistant, "ldn in kids", "ask_special_populations", population="paediatric")
+    reply = ask(
+        assistant,
+        "any data in paediatric MS?",
+        "followup",
+        state_after(first),
+        population="paediatric",
+        condition="multiple_sclerosis",
+    )
+    assert "paediatric" in topics_of(assistant, reply)

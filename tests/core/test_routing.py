@@ -54,6 +54,7 @@ def test_special_population_question_targets_only_the_named_population():
     )
     assert "pregnancy" in query.topics
     assert not {"hepatic", "renal", "paediatric"} & query.topics
+    assert query.context.topic == "pregnancy"  # what a follow-up carries on from
 
 
 def test_followup_without_history_still_searches_the_text():
