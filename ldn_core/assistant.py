@@ -17,8 +17,9 @@ from ldn_core.knowledge.short_answers import load_short_answers
 from ldn_core.patient import PatientFacts
 from ldn_core.respond import Reply, Router, State, Turn
 from ldn_core.retrieval import Retriever
-from ldn_core.retrieval.encoder import Encoder, shared_encoder
+from ldn_core.retrieval.encoder import Encoder
 from ldn_core.retrieval.retriever import RetrievalResult
+from ldn_core.retrieval.serving import shared_encoder
 from ldn_core.routing import Context, Query, plan_query
 from ldn_core.rules import DosingError, Verdict, build_schedule, screen
 from ldn_core.settings import Settings
