@@ -25,6 +25,7 @@ from actions.forms.answer_shapes import (
     WHAT,
 )
 from actions.forms.slots import FAILURES, FORM_SLOTS
+from ldn_core import intents
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class LdnFormValidation(FormValidationAction):
         intent, text = latest_intent(tracker), latest_text(tracker)
         if CONTINUE.search(text):
             return  # "let's continue": the validator re-asks the question
-        if intent == "cancel" and not self.answers(slot, text, tracker):
+        if intent == intents.CANCEL and not self.answers(slot, text, tracker):
             raise ActionExecutionRejection(self.name(), "cancel inside the form")
         # A short non-answer ("abc", "maybe") is a bad answer to re-prompt, whatever intent
         # the NLU guessed; a question or a longer unrelated message is a digression.
