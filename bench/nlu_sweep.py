@@ -2,7 +2,7 @@
 
 Builds the featurizers of config.yml (WhitespaceTokenizer, RegexFeaturizer, the two
 CountVectorsFeaturizers, MiniLM) as Rasa components, fits them on a training set, and trains
-the same logistic regression as nlu_components.linear_intent_classifier on the same sentence
+the same logistic regression as nlu_components.mlp_intent_classifier on the same sentence
 vectors, so one variant costs seconds instead of a `rasa train`. MiniLM vectors are cached
 per text. Two evaluations per variant, with the FallbackClassifier rule applied
 (top confidence < threshold -> nlu_fallback), scored by bench/nlu_heldout.compute:
@@ -150,7 +150,7 @@ def augmented(rows, v: Variant):
 
 
 def matrix(messages, dense_weight: float):
-    from nlu_components.linear_intent_classifier import sentence_vector
+    from nlu_components.mlp_intent_classifier import sentence_vector
 
     dims: dict[str, int] = {}
     for m in messages:

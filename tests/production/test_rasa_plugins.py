@@ -17,6 +17,7 @@ CHECKS = ROOT / "tests" / "production" / "rasa_checks.py"
     [
         "validation",  # action responses are still validated like Rasa does, with its message
         "session",  # one kept-alive client session per endpoint instead of one per request
+        "patches",  # one installer, refusing another Rasa minor version
     ],
 )
 def test_rasa_plugin_in_the_rasa_venv(check):
