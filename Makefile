@@ -57,7 +57,7 @@ validate: envs
 	@$(PY) -m ldn_core.knowledge.validate
 
 unit: envs
-	@$(PY) -m pytest tests/structure tests/core tests/actions tests/cds -q
+	@$(PY) -m pytest tests/structure tests/core tests/actions tests/channels tests/cds -q
 
 evidence-watch: envs
 	@$(PY) scripts/evidence_watch.py $(ARGS)
