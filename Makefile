@@ -35,7 +35,7 @@ model: envs
 	@$(PY) scripts/model.py
 
 run: envs index model
-	@$(PY) scripts/stack.py run
+	@$(PY) scripts/cli.py run
 
 run-cds: envs
 	@$(PY) -m cds_service
@@ -45,7 +45,7 @@ cds-demo: envs
 
 run-production: envs index model
 	@scripts/ensure_nginx.sh
-	@$(PY) scripts/stack.py run --profile production
+	@$(PY) scripts/cli.py run --profile production
 
 test: envs
 	@scripts/test_all.sh
@@ -57,7 +57,7 @@ validate: envs
 	@$(PY) -m ldn_core.knowledge.validate
 
 unit: envs
-	@$(PY) -m pytest tests/core tests/actions tests/cds -q
+	@$(PY) -m pytest tests/structure tests/core tests/actions tests/channels tests/cds -q
 
 evidence-watch: envs
 	@$(PY) scripts/evidence_watch.py $(ARGS)

@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from ldn_core.answer import Answer
+from ldn_core.answer import Answer, AnswerKind
 from ldn_core.render import notification_text, to_payload, to_slack_blocks, to_text
 from ldn_core.routing import Context
 
@@ -76,3 +76,8 @@ def send(dispatcher: CollectingDispatcher, answer: Answer, channel: str | None =
         payload["slack_blocks"] = to_slack_blocks(answer)
         payload["slack_text"] = notification_text(answer)
     dispatcher.utter_message(text=to_text(answer), buttons=buttons, json_message=payload)
+
+
+def say(dispatcher: CollectingDispatcher, text: str, **structured: Any) -> None:
+    """A prompt or notice (no clinical content) through the one renderer."""
+    send(dispatcher, Answer(kind=AnswerKind.MESSAGE, intro=text, structured=structured))

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapter import entity_texts, latest_text, previous_context, send
 from actions.answer_question import answer_from_store
+from ldn_core import intents
 from ldn_core.answer import out_of_scope
 from ldn_core.answer.clarify import clarify
 from ldn_core.assistant import shared_assistant
@@ -37,7 +38,7 @@ class ActionOutOfScope(Action):
         named = entity_texts(tracker, FOLLOWUP_ENTITIES)
         if out_of_scope_is_a_followup(latest_text(tracker), named, previous_context(tracker)):
             log.info("out-of-scope reading replaced: a bare follow-up to the previous question")
-            return answer_from_store(dispatcher, tracker, "followup")
+            return answer_from_store(dispatcher, tracker, intents.FOLLOWUP)
         if store_overrules(tracker):
             log.info("out-of-scope reading replaced: the store answers it with confidence")
             return answer_from_store(dispatcher, tracker, None)
@@ -58,7 +59,7 @@ class ActionClarify(Action):
         ranking = [
             (item.get("name"), float(item.get("confidence") or 0.0))
             for item in (tracker.latest_message or {}).get("intent_ranking", [])
-            if item.get("name") not in (None, "nlu_fallback")
+            if item.get("name") not in (None, intents.NLU_FALLBACK)
         ]
         send(dispatcher, clarify(ranking), tracker.get_latest_input_channel())
         return []

@@ -16,17 +16,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapter import latest_text, send
-from actions.forms.cancel import reset_events
-from actions.forms.slots import SCHEDULE_FORM, SCREENING_FORM
+from actions.clock import today
+from actions.forms.slots import SCHEDULE_FORM, SCREENING_FORM, reset_events
 from ldn_core.answer import message
 from ldn_core.assistant import shared_assistant
 from ldn_core.patient import facts_from_dict, facts_to_dict
 
 log = logging.getLogger(__name__)
-
-
-def today() -> dt.date:
-    return dt.date.today()
 
 
 class ActionScreenPatient(Action):

@@ -1,4 +1,4 @@
-"""NLU figures for docs/nlu-report.md (run by scripts/nlu_report.sh).
+"""NLU figures for results/nlu-report/nlu-report.md (run by scripts/nlu_report.sh).
 
 Two steps:
 

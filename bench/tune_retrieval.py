@@ -11,13 +11,13 @@ rest is arithmetic on those signals, in two steps:
    Cross-validated: the grid choice made on 4/5 of the answerable dev questions is scored on
    the 5th, so the printed CV figures say how much of the gain is real rather than fitted.
 2. Abstention: a logistic regression (balanced classes, L2, C=1) predicting "answerable" from
-   explainable features of the question text (``Retriever.answerability``): the best text
-   score, the vocabulary coverage, the best top-3 passage match, whether the question names
-   LDN/naltrexone, the best title-view cosine, whether it refers to the drug as "it"/"this
-   drug", the specific coverage (unknown common English words neutral) and the best cosine
-   with a hand-written passage question (``questions:``) and the best cosine with an off-topic
-   reference question (``knowledge/offtopic.yaml``). Nested feature
-   sets (``FEATURE_SETS``) are compared by repeated k-fold CV; the one with the better CV
+   explainable features of the question text (``Retriever.answerability``,
+   ``ABSTENTION_FEATURES``): the best text score, the vocabulary coverage, whether the
+   question names LDN/naltrexone, the best title-view cosine, whether it refers to the drug
+   as "it"/"this drug", the specific coverage (unknown common English words neutral), the
+   best cosine with a hand-written passage question (``questions:``) and the best cosine with
+   an off-topic reference question (``knowledge/offtopic.yaml``). Nested feature sets
+   (``FEATURE_SETS``) are compared by repeated k-fold CV; the one with the better CV
    off-topic-abstained - 2 x wrongly-abstained wins (the smaller on a tie). Its coefficients
    fitted on the whole dev split are printed for knowledge/retrieval.yaml.
 
@@ -41,38 +41,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from retrieval_benchmark import KNOWLEDGE, Question, load_questions, served_encoder  # noqa: E402
 
 from ldn_core.retrieval import Retriever  # noqa: E402
-from ldn_core.retrieval.retriever import QuerySignals, RetrievalConfig  # noqa: E402
+from ldn_core.retrieval.retriever import (  # noqa: E402
+    ABSTENTION_FEATURES,
+    QuerySignals,
+    RetrievalConfig,
+)
 
 TITLE_WEIGHTS = [0.0, 0.1, 0.2, 0.3]
 LEXICAL_WEIGHTS = [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4]
 QUESTION_WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0]
-FEATURES = (
-    "score",
-    "coverage",
-    "match",
-    "names",
-    "title",
-    "refers",
-    "specific",
-    "question",
-    "offtopic",
-)
-# Candidate abstention models (column indices into FEATURES), compared by CV on dev.
+FEATURES = ABSTENTION_FEATURES
+BASE = ("score", "coverage", "names")
+# Candidate abstention models (feature names), compared by CV on dev. The sets with the
+# former `match` feature (weight 0 when chosen) were dropped with it (docs/retrieval-report.md).
 FEATURE_SETS = {
-    "score coverage names": [0, 1, 3],
-    "score coverage match names": [0, 1, 2, 3],
-    "+ refers": [0, 1, 3, 5],
-    "+ refers title": [0, 1, 3, 4, 5],
-    "+ refers specific": [0, 1, 3, 5, 6],
-    "+ refers title specific": [0, 1, 3, 4, 5, 6],
-    "all seven": [0, 1, 2, 3, 4, 5, 6],
-    "+ refers title specific question": [0, 1, 3, 4, 5, 6, 7],
-    "+ refers specific question": [0, 1, 3, 5, 6, 7],
-    "all eight": [0, 1, 2, 3, 4, 5, 6, 7],
-    "+ refers title specific offtopic": [0, 1, 3, 4, 5, 6, 8],
-    "+ refers title specific question offtopic": [0, 1, 3, 4, 5, 6, 7, 8],
-    "+ refers specific question offtopic": [0, 1, 3, 5, 6, 7, 8],
-    "all nine": [0, 1, 2, 3, 4, 5, 6, 7, 8],
+    "score coverage names": BASE,
+    "+ refers": (*BASE, "refers"),
+    "+ refers title": (*BASE, "title", "refers"),
+    "+ refers specific": (*BASE, "refers", "specific"),
+    "+ refers title specific": (*BASE, "title", "refers", "specific"),
+    "+ refers title specific question": (*BASE, "title", "refers", "specific", "question"),
+    "+ refers specific question": (*BASE, "refers", "specific", "question"),
+    "+ refers title specific offtopic": (*BASE, "title", "refers", "specific", "offtopic"),
+    "+ refers title specific question offtopic": FEATURES,
+    "+ refers specific question offtopic": (*BASE, "refers", "specific", "question", "offtopic"),
 }
 
 Data = list[tuple[Question, QuerySignals]]
@@ -142,20 +134,8 @@ def tune_ranking(retriever: Retriever, answerable: Data, base: RetrievalConfig, 
 def features(retriever: Retriever, data: Data, cfg: RetrievalConfig) -> np.ndarray:
     rows = []
     for _, s in data:
-        a = retriever.answerability(s, cfg)
-        rows.append(
-            [
-                a.score,
-                a.coverage,
-                a.match,
-                float(a.names_ldn),
-                a.title,
-                float(a.refers),
-                a.specific,
-                a.question,
-                a.offtopic,
-            ]
-        )
+        found = retriever.answerability(s, cfg).features
+        rows.append([found[name] for name in FEATURES])
     return np.array(rows)
 
 
@@ -192,15 +172,10 @@ def main(argv: list[str] | None = None) -> int:
     answerable = [(q, s) for q, s in data if q.answerable]
     print(f"dev questions: {len(data)} ({len(answerable)} answerable)")
 
-    off = dataclasses.replace(
+    off = dataclasses.replace(  # the abstention model off: features only, no decision
         retriever.config,
-        abstain_below=0.0,
-        min_coverage=0.0,
         answerable_bias=0.0,
-        answerable_score=0.0,
-        answerable_coverage=0.0,
-        answerable_match=0.0,
-        answerable_names=0.0,
+        **{f"answerable_{name}": 0.0 for name in FEATURES},
     )
     print("\nranking (no hints):")
     title_weight, lexical_weight, question_weight = tune_ranking(
@@ -220,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         a = np.percentile(x[y, j], [5, 10, 25]).round(3)
         o = np.percentile(x[~y, j], [75, 90, 95]).round(3)
         print(f"  {name:9s} {a} | {o}")
-    candidates = FEATURE_SETS
+    candidates = {
+        label: [FEATURES.index(n) for n in names] for label, names in FEATURE_SETS.items()
+    }
     results = {}
     for label, cols in candidates.items():
         cv_off, cv_wrong = cross_validate(x[:, cols], y, args.folds, args.repeats)

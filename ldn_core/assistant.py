@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from ldn_core import intents
 from ldn_core.answer import Answer, compose_knowledge_answer, message, no_answer
 from ldn_core.answer.clinical import compose_schedule, compose_screening
 from ldn_core.answer.compose import RuleStatement
@@ -17,8 +18,9 @@ from ldn_core.knowledge.short_answers import load_short_answers
 from ldn_core.patient import PatientFacts
 from ldn_core.respond import Reply, Router, State, Turn
 from ldn_core.retrieval import Retriever
-from ldn_core.retrieval.encoder import Encoder, shared_encoder
+from ldn_core.retrieval.encoder import Encoder
 from ldn_core.retrieval.retriever import RetrievalResult
+from ldn_core.retrieval.serving import shared_encoder
 from ldn_core.routing import Context, Query, plan_query
 from ldn_core.rules import DosingError, Verdict, build_schedule, screen
 from ldn_core.settings import Settings
@@ -81,7 +83,7 @@ class Assistant:
             log.info("no curated answer (top similarity %.2f)", result.top_similarity)
             return no_answer(topic=context.topic, condition=context.condition), context
         passages = [hit.passage for hit in result.hits]
-        rules = dosing_rule_statements() if intent in DOSING_INTENTS else ()
+        rules = dosing_rule_statements() if intent in intents.DOSING else ()
         answer = compose_knowledge_answer(
             self.store, passages, topic=context.topic, condition=context.condition, rules=rules
         )
@@ -140,12 +142,9 @@ class Assistant:
         return compose_schedule(self.store, schedule)
 
 
-DOSING_INTENTS = frozenset({"ask_dosing", "ask_titration"})
-
-
 def answers_from_store(result: RetrievalResult, intent: str | None) -> bool:
     """Whether an answer is given: dosing questions always get the dosing rules."""
-    return not result.abstained or intent in DOSING_INTENTS
+    return not result.abstained or intent in intents.DOSING
 
 
 def dosing_rule_statements() -> tuple[RuleStatement, ...]:

@@ -22,6 +22,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
+from ldn_core import intents
 from ldn_core.answer import Answer, Point, compose_knowledge_answer, no_answer, out_of_scope
 from ldn_core.answer.compose import RuleStatement
 from ldn_core.answer.dose_question import dose_statement
@@ -60,18 +61,19 @@ from ldn_core.understanding.other_drugs import (
 )
 
 SMALLTALK_RESPONSES = {
-    "greet": "utter_greet",
-    "goodbye": "utter_goodbye",
-    "thanks": "utter_thanks",
-    "bot_challenge": "utter_iamabot",
-    "help": "utter_help",
-    "affirm": "utter_anything_else",
-    "deny": "utter_anything_else",
-    "cancel": "utter_anything_else",
+    intents.GREET: "utter_greet",
+    intents.GOODBYE: "utter_goodbye",
+    intents.THANKS: "utter_thanks",
+    intents.BOT_CHALLENGE: "utter_iamabot",
+    intents.HELP: "utter_help",
+    intents.AFFIRM: "utter_anything_else",
+    intents.DENY: "utter_anything_else",
+    intents.CANCEL: "utter_anything_else",
 }
 # Intents that name a kind of LDN question: their topics are hints for retrieval.
-SCREENING_INTENTS = frozenset({"request_screening", "inform"})
-DOSING_INTENTS = frozenset({"ask_dosing", "ask_titration"})
+SCREENING_INTENTS = intents.SCREENING
+DOSING_INTENTS = intents.DOSING
+NOT_HINTS = (intents.OUT_OF_SCOPE, intents.NLU_FALLBACK)  # readings that name no topic
 # A message asking to be walked through the screening questions opens the form.
 WALKTHROUGH = re.compile(
     r"\b(?:ask me the (?:screening )?questions|walk me through|screening questions|"
@@ -92,23 +94,7 @@ MAX_CONDITION_POINTS = 2
 OOS_CONFIDENT = 0.8
 # Question types about LDN itself: read with this confidence, they mark a message that names
 # no other drug as an LDN question.
-CLINICAL_INTENTS = frozenset(
-    {
-        "ask_dosing",
-        "ask_titration",
-        "ask_indication",
-        "ask_efficacy",
-        "ask_mechanism",
-        "ask_adverse_effects",
-        "ask_contraindications",
-        "ask_interactions",
-        "ask_perioperative",
-        "ask_special_populations",
-        "ask_formulation",
-        "ask_naltrexone_confusion",
-        "followup",
-    }
-)
+CLINICAL_INTENTS = frozenset({*intents.QUESTION_TYPES, intents.FOLLOWUP})
 CLINICAL_CONFIDENT = 0.6
 # ... and only if retrieval's answerability logit on the text alone reaches this (chosen on
 # bench/realistic/dev.yml: implicit LDN questions scored about -1.3, other medicine below -4).
@@ -230,7 +216,7 @@ def wants_verdict(
         return True
     if patient and has_safety_exposure(extracted) and about_ldn:
         return True
-    return patient and starting and (mentions_ldn(text) or turn.intent == "request_screening")
+    return patient and starting and (mentions_ldn(text) or turn.intent == intents.REQUEST_SCREENING)
 
 
 def has_safety_exposure(facts: PatientFacts) -> bool:
@@ -307,11 +293,11 @@ class Router:
 
         intent = None if request == "why" else turn.intent
         if request == "why":
-            intent = "followup"
+            intent = intents.FOLLOWUP
         hint_intent = intent if intent not in SMALLTALK_RESPONSES else None
         result, query = self.assistant.search(
             text,
-            hint_intent if hint_intent not in ("out_of_scope", "nlu_fallback") else None,
+            hint_intent if hint_intent not in NOT_HINTS else None,
             condition=turn.entities.get("condition"),
             population=turn.entities.get("population"),
             previous=state.context,
@@ -323,7 +309,7 @@ class Router:
         for asked in parts:
             focused_result, focused_query = self.assistant.search(
                 asked,
-                hint_intent if hint_intent not in ("out_of_scope", "nlu_fallback") else None,
+                hint_intent if hint_intent not in NOT_HINTS else None,
                 condition=turn.entities.get("condition"),
                 population=turn.entities.get("population"),
                 previous=state.context,
@@ -362,14 +348,14 @@ class Router:
         # A short question that leans on the previous one ("what dose then?", "is that in men
         # too?") is searched as a follow-up when it finds nothing alone.
         followup = state.context.question is not None and (
-            hint_intent == "followup" or request is not None or is_elliptical(text)
+            hint_intent == intents.FOLLOWUP or request is not None or is_elliptical(text)
         )
-        if followup and hint_intent != "followup":
+        if followup and hint_intent != intents.FOLLOWUP:
             # read with the previous question too; kept unless it finds nothing while the
             # message alone does (an elliptical message leans on what came before)
             leaning, leaning_query = self.assistant.search(
                 text,
-                "followup",
+                intents.FOLLOWUP,
                 condition=turn.entities.get("condition"),
                 population=turn.entities.get("population"),
                 previous=state.context,
@@ -426,7 +412,7 @@ class Router:
         if other_drug:
             combined, _ = self.assistant.search(
                 f"LDN taken with other non-opioid medicines such as {other_drug}: interactions",
-                "ask_interactions",
+                intents.ASK_INTERACTIONS,
             )
             result = keep_topics(
                 combined, frozenset({"interactions"}), self.retriever.config.keep_within
@@ -704,7 +690,7 @@ def answers_pending(turn: Turn, text: str, extracted: PatientFacts) -> bool:
     an answer-like message ("no opioids, LFTs normal"), not a new case with its own age."""
     if extracted.age_years is not None:
         return False
-    return turn.intent == "inform" or len(text.split()) <= ANSWER_WORDS
+    return turn.intent == intents.INFORM or len(text.split()) <= ANSWER_WORDS
 
 
 def short_statement(short: ShortAnswer, passage) -> RuleStatement:
@@ -728,7 +714,7 @@ def declined_as_another_subject(
         return False
     if about_another_drug(text):
         return True
-    confident_oos = turn.intent == "out_of_scope" and turn.confidence >= OOS_CONFIDENT
+    confident_oos = turn.intent == intents.OUT_OF_SCOPE and turn.confidence >= OOS_CONFIDENT
     return confident_oos and (overrule_at <= 0 or result.answerability < overrule_at)
 
 

@@ -10,19 +10,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ldn_core import intents
+
 INTENT_TOPICS: dict[str, frozenset[str]] = {
-    "ask_dosing": frozenset({"dosing"}),
-    "ask_titration": frozenset({"dosing"}),
-    "ask_indication": frozenset(),
-    "ask_efficacy": frozenset({"efficacy"}),
-    "ask_mechanism": frozenset({"mechanism"}),
-    "ask_adverse_effects": frozenset({"adverse_effects"}),
-    "ask_contraindications": frozenset({"contraindications", "opioids"}),
-    "ask_interactions": frozenset({"interactions", "opioids"}),
-    "ask_perioperative": frozenset({"perioperative"}),
-    "ask_special_populations": frozenset({"hepatic", "renal", "pregnancy", "paediatric"}),
-    "ask_formulation": frozenset({"formulations"}),
-    "ask_naltrexone_confusion": frozenset({"other_naltrexone"}),
+    intents.ASK_DOSING: frozenset({"dosing"}),
+    intents.ASK_TITRATION: frozenset({"dosing"}),
+    intents.ASK_INDICATION: frozenset(),
+    intents.ASK_EFFICACY: frozenset({"efficacy"}),
+    intents.ASK_MECHANISM: frozenset({"mechanism"}),
+    intents.ASK_ADVERSE_EFFECTS: frozenset({"adverse_effects"}),
+    intents.ASK_CONTRAINDICATIONS: frozenset({"contraindications", "opioids"}),
+    intents.ASK_INTERACTIONS: frozenset({"interactions", "opioids"}),
+    intents.ASK_PERIOPERATIVE: frozenset({"perioperative"}),
+    intents.ASK_SPECIAL_POPULATIONS: frozenset({"hepatic", "renal", "pregnancy", "paediatric"}),
+    intents.ASK_FORMULATION: frozenset({"formulations"}),
+    intents.ASK_NALTREXONE_CONFUSION: frozenset({"other_naltrexone"}),
 }
 
 CONDITION_TOPIC: dict[str, str] = {
@@ -59,7 +61,9 @@ POPULATION_WORDS: dict[str, str] = {
 
 # Question types whose answer depends on the condition ("how well does it work?" after a
 # Crohn's question means in Crohn's); for the others a carried condition only nudges ranking.
-CONDITION_LED_INTENTS = frozenset({"ask_indication", "ask_efficacy", "ask_dosing", "ask_titration"})
+CONDITION_LED_INTENTS = frozenset(
+    {intents.ASK_INDICATION, intents.ASK_EFFICACY, intents.ASK_DOSING, intents.ASK_TITRATION}
+)
 
 ELLIPTICAL_OPENERS = ("and ", "what about", "how about", "same for", "also ", "what of")
 # A short question opening with one of these carries on from the answer just given ("so why
@@ -130,7 +134,7 @@ def plan_query(
     - a short question of a new type ("what about side effects?") keeps the previous
       condition; a full new question resets the context.
     """
-    is_followup = intent == "followup"
+    is_followup = intent == intents.FOLLOWUP
     elliptical = is_followup or is_elliptical(text)
     carried_condition = previous.condition if elliptical else None
     new_condition = condition or (None if population else carried_condition)
@@ -154,9 +158,9 @@ def plan_query(
     if condition_leads and new_condition and new_condition in CONDITION_TOPIC:
         topics.add(CONDITION_TOPIC[new_condition])
     if new_population and new_population in POPULATION_TOPIC:
-        if intent == "ask_special_populations":
+        if intent == intents.ASK_SPECIAL_POPULATIONS:
             # the population names the one relevant topic among the four
-            topics -= INTENT_TOPICS["ask_special_populations"]
+            topics -= INTENT_TOPICS[intents.ASK_SPECIAL_POPULATIONS]
             if not is_followup:
                 topic = POPULATION_TOPIC[new_population]  # remembered for the next turn
         topics.add(POPULATION_TOPIC[new_population])

@@ -9,6 +9,12 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def cache_root() -> Path:
+    """Everything rebuilt from content hashes (environments, Rasa models, encoders, the
+    index) lives here, outside the clone. Read by both processes and scripts/ensure_env.sh."""
+    return Path(os.environ.get("LDN_CACHE_DIR", Path.home() / ".cache" / "ldn-assistant"))
+
+
 @dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path
@@ -17,7 +23,7 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        cache = Path(os.environ.get("LDN_CACHE_DIR", Path.home() / ".cache" / "ldn-assistant"))
+        cache = cache_root()
         return cls(
             knowledge_dir=Path(os.environ.get("LDN_KNOWLEDGE_DIR", REPO_ROOT / "knowledge")),
             cache_dir=cache / "index",

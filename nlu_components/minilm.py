@@ -14,11 +14,12 @@ module imports no Rasa and no torch.
 from __future__ import annotations
 
 import hashlib
-import os
 import unicodedata
 from pathlib import Path
 
 import numpy as np
+
+from ldn_core.settings import cache_root
 
 ENCODER_NAME = "all-minilm-l6-v2"
 WEIGHTS_FILE = "weights.npz"
@@ -28,10 +29,6 @@ NUM_HEADS = 12
 HIDDEN = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model, [CLS] and [SEP] included
 LAYER_NORM_EPS = 1e-12
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("LDN_CACHE_DIR", Path.home() / ".cache" / "ldn-assistant"))
 
 
 def encoder_dir(version: str) -> Path:

@@ -11,7 +11,7 @@ config.yml:
 The weights are read from the cache folder that scripts/export_encoder.py fills (see
 nlu_components.minilm.encoder_dir); the encoder runs in numpy, offline and deterministic. Only
 a sentence feature is added (no per-token features), which is what the sentence-level
-LinearIntentClassifier uses.
+AveragedMLPIntentClassifier uses.
 """
 
 from __future__ import annotations

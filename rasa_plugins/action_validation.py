@@ -4,7 +4,7 @@ Rasa 3.6 checks every custom-action response with ``jsonschema.validate(result, 
 which first re-validates the schema itself against the JSON Schema meta-schema. Profiled under
 load (py-spy on a replica answering cited questions), that was 27% of the replica's CPU. This
 keeps Rasa's check and its error message, with the schema checked once and its validator
-reused. Installed by the tracker store module, which Rasa loads at start (endpoints*.yml).
+reused. Installed by ``rasa_plugins.patches``.
 """
 
 from __future__ import annotations
@@ -40,7 +40,3 @@ def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
             f"{DOCS_BASE_URL}/custom-actions"
         )
         raise
-
-
-def install() -> None:
-    RemoteAction._validate_action_result = validate_action_result

@@ -30,10 +30,9 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from rasa_plugins import action_session, action_validation
+from rasa_plugins import patches
 
-action_validation.install()
-action_session.install()
+patches.install()
 
 DEFAULT_WINDOW_TURNS = 6
 # Attribute set on a tracker: how many of its events are already in the database.

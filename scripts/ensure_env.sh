@@ -5,7 +5,7 @@
 set -euo pipefail
 name=$1 pyver=$2 lock=$3
 root=$(cd "$(dirname "$0")/.." && pwd)
-cache=${LDN_CACHE_DIR:-$HOME/.cache/ldn-assistant}
+cache=${LDN_CACHE_DIR:-$HOME/.cache/ldn-assistant}  # as ldn_core.settings.cache_root()
 key=$( (cat "$root/$lock"; echo "$pyver") | sha256sum | cut -c1-16)
 venv="$cache/venvs/$name-$key"
 link="$root/.venv/$name"

@@ -20,11 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python scripts/model.py` without PYTHONPATH
     sys.path.insert(0, str(ROOT))
+
+from ldn_core.settings import cache_root  # noqa: E402
+
 INPUTS = ["config.yml", "domain.yml", "data", "nlu_components", "requirements/rasa.lock"]
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("LDN_CACHE_DIR", Path.home() / ".cache" / "ldn-assistant"))
 
 
 def fingerprint(root: Path = ROOT) -> str:
@@ -54,7 +53,7 @@ def ensure_model(root: Path = ROOT) -> Path:
     if target.exists():
         print(f"==> Rasa model up to date ({name})", flush=True)
         return target
-    cached = cache_dir() / "models" / name
+    cached = cache_root() / "models" / name
     models.mkdir(exist_ok=True)
     if cached.exists():
         shutil.copy2(cached, target)

@@ -3,14 +3,17 @@
 #   1. train an NLU-only model into a temp dir (timed),
 #   2. evaluate it on the held-out set tests/nlu/heldout.yml (never trained on),
 #   3. cross-validate on the training data (NLU_FOLDS folds, default 3; NLU_FOLDS=0 skips),
-#   4. write docs/nlu-report.md (bench/nlu_heldout.py computes the figures).
+#   4. write results/nlu-report/nlu-report.md (bench/nlu_heldout.py computes the figures).
+# Generated figures go to results/ (not committed); docs/nlu-report.md is hand-written and
+# quotes the figures a change was decided on, so a run never overwrites it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 RASA=.venv/rasa/bin/rasa
 PY=.venv/rasa/bin/python
 FOLDS="${NLU_FOLDS:-3}"
-REPORT="${NLU_REPORT:-docs/nlu-report.md}"
+REPORT="${NLU_REPORT:-results/nlu-report/nlu-report.md}"
+mkdir -p "$(dirname "$REPORT")"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/nlu-report.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 

@@ -1,7 +1,7 @@
 """The production profile: several Rasa replicas and action servers behind nginx, on
 PostgreSQL (tracker store), Redis (lock store) and RabbitMQ (event broker).
 
-`make run-production` (or `python scripts/stack.py run --profile production`) and the
+`make run-production` (or `python scripts/cli.py run --profile production`) and the
 production tests use `ProductionStack`. It checks (and, on this machine, starts) the local
 services, creates the tracker database, renders the nginx configuration, starts every process
 and waits until the public entry point answers; stopping stops them all. Settings come from the
@@ -22,7 +22,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from scripts.model import ensure_model
-from scripts.stack import ROOT, Stack, _get, stack_env
+from scripts.stack import ROOT, Stack, http_get, stack_env
 
 PRODUCTION_DEFAULTS = {
     "LDN_ENDPOINTS": "endpoints.production.yml",
@@ -256,7 +256,7 @@ class ProductionStack(Stack):
             raise RuntimeError(f"nginx configuration rejected: {check.stderr.strip()}")
         self.say(f"==> starting nginx on {self.rasa_url}")
         self._spawn("nginx", [binary, "-p", str(self.nginx_dir), "-c", str(conf)])
-        self._wait("nginx", lambda: _get(f"{self.rasa_url}/webhooks/rest/")[0] == 200, timeout)
+        self._wait("nginx", lambda: http_get(f"{self.rasa_url}/webhooks/rest/")[0] == 200, timeout)
 
     def start_action_server(self, name: str) -> None:
         url = self.spawn_actions(name, self.action_ports[name])

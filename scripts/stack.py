@@ -1,13 +1,12 @@
 """Start, supervise and stop the assistant: the action server and the Rasa server.
 
-`make run` uses the CLI (`python scripts/stack.py run`); the live tests use `Stack` as a
+`make run` uses the CLI (`python scripts/cli.py run`); the live tests use `Stack` as a
 context manager. Both wait until each process is really ready (the action server has loaded
 the knowledge store; Rasa has loaded its model), and stop both cleanly.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -36,7 +35,7 @@ DEFAULTS = {
 }
 
 
-def _get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
+def http_get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             return resp.status, resp.read()
@@ -46,7 +45,7 @@ def _get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
         return 0, b""
 
 
-def _post_json(url: str, body: dict, timeout: float = 120.0) -> tuple[int, object]:
+def post_json(url: str, body: dict, timeout: float = 120.0) -> tuple[int, object]:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
     )
@@ -145,7 +144,7 @@ class Stack:
         return url
 
     def wait_actions(self, name: str, url: str, timeout: float = 240) -> None:
-        self._wait(name, lambda: _get(f"{url}/health")[0] == 200, timeout)
+        self._wait(name, lambda: http_get(f"{url}/health")[0] == 200, timeout)
         # Ready means the knowledge store and embedding model are loaded: ask one question.
         warmup = {
             "next_action": "action_respond",
@@ -163,7 +162,7 @@ class Stack:
             "domain": {},
         }
         started = time.monotonic()
-        status, _ = _post_json(f"{url}/webhook", warmup, timeout=timeout)
+        status, _ = post_json(f"{url}/webhook", warmup, timeout=timeout)
         if status != 200:
             raise RuntimeError(
                 f"action server warm-up failed (HTTP {status}); see {self.log_dir}/{name}.log"
@@ -233,7 +232,7 @@ class Stack:
 
     def wait_rasa(self, name: str, url: str, timeout: float = 300) -> None:
         def loaded() -> bool:
-            status, body = _get(f"{url}/status?token={self.env.get('RASA_AUTH_TOKEN', '')}")
+            status, body = http_get(f"{url}/status?token={self.env.get('RASA_AUTH_TOKEN', '')}")
             return status == 200 and b'"model_id"' in body and b'"model_id":null' not in body
 
         self._wait(name, loaded, timeout)
@@ -250,7 +249,7 @@ class Stack:
         """The CDS Hooks service for EHRs (cds_service; docs/cds-hooks.md)."""
         self.say(f"==> starting the CDS Hooks service on {self.cds_url}")
         self._spawn("cds", [str(ROOT / ".venv/actions/bin/python"), "-m", "cds_service"])
-        self._wait("cds", lambda: _get(f"{self.cds_url}/health")[0] == 200, timeout)
+        self._wait("cds", lambda: http_get(f"{self.cds_url}/health")[0] == 200, timeout)
 
     def start(self) -> Stack:
         Path(self.env["LDN_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
@@ -297,87 +296,3 @@ class Stack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def run(profile: str = "dev") -> int:
-    if profile == "production":
-        from scripts.production import ProductionStack
-
-        stack: Stack = ProductionStack()
-    else:
-        stack = Stack()
-    stopping = False
-
-    def on_signal(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-    started = time.monotonic()
-    stack.start()
-    cds = "off in this profile (make run-cds; docs/cds-hooks.md)"
-    if profile == "dev":
-        try:
-            stack.start_cds()
-        except BaseException:
-            stack.stop()
-            raise
-        cds = f"{stack.cds_url}/cds-services (CDS Hooks discovery)"
-    slack = (
-        f"POST {stack.rasa_url}/webhooks/slack/webhook (Events API request URL)"
-        if stack.slack_enabled
-        else "off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable)"
-    )
-    print(
-        f"""
-LDN assistant is running (started in {time.monotonic() - started:.0f} s).
-  REST:        POST {stack.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "..."}}
-  Web chat:    {stack.rasa_url}/webhooks/webchat/
-  socket.io:   {stack.rasa_url}/socket.io
-  Slack:       {slack}
-  Rasa API:    {stack.rasa_url}/status
-  Actions:     {stack.action_url}/health
-  CDS Hooks:   {cds}
-  Logs:        {stack.log_dir}/{stack.extra_notes()}
-Press Ctrl-C to stop.""",
-        flush=True,
-    )
-    while not stopping:
-        for name, process in list(stack.processes.items()):
-            if process.poll() is None:
-                continue
-            if stack.can_restart(name):
-                print(f"{name} exited (code {process.returncode}); restarting it", flush=True)
-                stack.restart(name)
-            else:
-                print(
-                    f"{name} exited unexpectedly (code {process.returncode}); stopping", flush=True
-                )
-                stopping = True
-        time.sleep(0.5)
-    stack.stop()
-    print("stopped.", flush=True)
-    return 0
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["run"])
-    parser.add_argument(
-        "--profile",
-        choices=["dev", "production"],
-        default=os.environ.get("LDN_PROFILE", "dev"),
-        help="dev: one process each, SQLite (default); production: replicas behind nginx on "
-        "PostgreSQL, Redis and RabbitMQ (docs/deployment.md)",
-    )
-    args = parser.parse_args()
-    try:
-        return run(args.profile)
-    except (RuntimeError, TimeoutError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

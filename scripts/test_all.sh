@@ -38,7 +38,7 @@ phase knowledge       $PY -m ldn_core.knowledge.validate
 phase index           $PY -m ldn_core.retrieval.build
 # tests/cds includes the live CDS Hooks test: it starts `python -m cds_service` on a free
 # port by itself, so it needs neither the Rasa model nor the stack.
-UNIT_TESTS=(tests/core tests/actions tests/scripts tests/bench tests/nlu_components tests/cds -q)
+UNIT_TESTS=(tests/structure tests/core tests/actions tests/channels tests/scripts tests/bench tests/nlu_components tests/cds -q)
 phase unit            $PY -m pytest "${UNIT_TESTS[@]}" -p no:cacheprovider
 # The same knowledge validation and unit tests in a plain clone of HEAD with nothing beside it
 # (no ../shared evidence dossier): the repository must carry its own verification record.

@@ -5,25 +5,15 @@ from __future__ import annotations
 import re
 
 from actions.forms.slots import SCHEDULE_FORM, SCREENING_FORM
+from ldn_core import intents
 
 QUESTION_INTENTS = frozenset(
     {
-        "ask_dosing",
-        "ask_titration",
-        "ask_indication",
-        "ask_efficacy",
-        "ask_mechanism",
-        "ask_adverse_effects",
-        "ask_contraindications",
-        "ask_interactions",
-        "ask_perioperative",
-        "ask_special_populations",
-        "ask_formulation",
-        "ask_naltrexone_confusion",
-        "followup",
-        "out_of_scope",
-        "help",
-        "bot_challenge",
+        *intents.QUESTION_TYPES,
+        intents.FOLLOWUP,
+        intents.OUT_OF_SCOPE,
+        intents.HELP,
+        intents.BOT_CHALLENGE,
     }
 )
 # Actions that do not end the user's turn (the form itself, slot extraction).

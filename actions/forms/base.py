@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from abc import abstractmethod
 from typing import Any
@@ -13,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.interfaces import ActionExecutionRejection
 
-from actions.adapter import latest_intent, latest_text, send
+from actions.adapter import latest_intent, latest_text, say
 from actions.forms.answer_shapes import (
     CONTINUE,
     EXPLAIN,
@@ -26,21 +25,9 @@ from actions.forms.answer_shapes import (
     WHAT,
 )
 from actions.forms.slots import FAILURES, FORM_SLOTS
-from ldn_core.answer.model import Answer, AnswerKind
+from ldn_core import intents
 
 log = logging.getLogger(__name__)
-
-
-def today() -> dt.date:
-    """The clock of the screening actions (one place to patch in tests)."""
-    from actions import screening
-
-    return screening.today()
-
-
-def say(dispatcher: CollectingDispatcher, text: str, **structured: Any) -> None:
-    """A prompt or notice (no clinical content) through the one renderer."""
-    send(dispatcher, Answer(kind=AnswerKind.MESSAGE, intro=text, structured=structured))
 
 
 def answered_this_turn(tracker: Tracker) -> bool:
@@ -107,7 +94,7 @@ class LdnFormValidation(FormValidationAction):
         intent, text = latest_intent(tracker), latest_text(tracker)
         if CONTINUE.search(text):
             return  # "let's continue": the validator re-asks the question
-        if intent == "cancel" and not self.answers(slot, text, tracker):
+        if intent == intents.CANCEL and not self.answers(slot, text, tracker):
             raise ActionExecutionRejection(self.name(), "cancel inside the form")
         # A short non-answer ("abc", "maybe") is a bad answer to re-prompt, whatever intent
         # the NLU guessed; a question or a longer unrelated message is a digression.

@@ -9,8 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
+from actions.adapter import say
 from actions.forms.answer_shapes import FORM_LABEL
-from actions.forms.base import say
 from actions.forms.slots import (
     FAILURES,
     FORM_SLOTS,
@@ -51,8 +51,3 @@ def last_form(tracker: Tracker) -> str | None:
         if event.get("event") == "active_loop" and event.get("name"):
             return event["name"]
     return None
-
-
-def reset_events(form: str) -> list[dict[str, Any]]:
-    """Clear a finished form's slots so that the next run starts afresh."""
-    return [SlotSet(slot, None) for slot in FORM_SLOTS[form]] + [SlotSet(FAILURES, None)]

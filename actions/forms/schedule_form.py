@@ -8,9 +8,10 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapter import latest_text
+from actions.adapter import latest_text, say
+from actions.clock import today
 from actions.forms.answer_shapes import CONTINUE, STANDARD_WORDS, UNSURE
-from actions.forms.base import LdnFormValidation, say, today
+from actions.forms.base import LdnFormValidation
 from actions.forms.slots import FAILURES
 from ldn_core.assistant import LOW_START_WORDS
 from ldn_core.extraction.dates import find_time_expressions

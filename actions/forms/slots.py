@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
 from ldn_core.patient import PatientFacts, facts_from_dict
 from ldn_core.rules import ScreeningResult, Verdict
@@ -70,3 +73,8 @@ def questions_for(slot: str, result: ScreeningResult) -> list[str]:
         for key in result.missing
         if slot_for_key(key) == slot and key in result.questions
     ]
+
+
+def reset_events(form: str) -> list[dict[str, Any]]:
+    """Clear a finished form's slots so that the next run starts afresh."""
+    return [SlotSet(slot, None) for slot in FORM_SLOTS[form]] + [SlotSet(FAILURES, None)]

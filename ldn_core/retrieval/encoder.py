@@ -1,11 +1,11 @@
 """The sentence encoder: all-MiniLM-L6-v2 shipped inside a PyPI wheel (no hub download), as
-served after domain tuning on the store's own questions (``ldn_core.retrieval.tuning``)."""
+served after domain tuning on the store's own questions (``ldn_core.retrieval.tuning``; the
+process-wide instance is ``ldn_core.retrieval.serving.shared_encoder``)."""
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -81,21 +81,3 @@ class MiniLMEncoder:
             texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
         )
         return np.asarray(vectors, dtype=np.float32)
-
-
-_lock = threading.Lock()
-_shared: MiniLMEncoder | None = None
-
-
-def shared_encoder() -> MiniLMEncoder:
-    """One encoder per process (loading costs seconds and ~500 MB): the domain-tuned one,
-    which the retrieval weights in knowledge/retrieval.yaml were tuned for."""
-    global _shared
-    with _lock:
-        if _shared is None:
-            from ldn_core.retrieval.tuning import tuned_encoder
-            from ldn_core.settings import Settings
-
-            settings = Settings.from_env()
-            _shared = tuned_encoder(settings.knowledge_dir, settings.encoder_dir)
-        return _shared

@@ -153,28 +153,53 @@ class PassageIndex:
         salt: str = "",
         offtopic: Sequence[str] = (),
     ) -> PassageIndex:
-        """``prepare_question`` and ``salt``: see ``embedded_questions`` and ``cache_key``;
+        """The index from the cache when it holds this content, else embedded and saved.
+
+        ``prepare_question`` and ``salt``: see ``embedded_questions`` and ``cache_key``;
         ``offtopic``: the off-topic reference questions, prepared like the passage questions
         (``salt`` must identify them)."""
         passages = list(store.passages)
         cache_file = None
         if cache_dir is not None:
             cache_file = cache_dir / f"passages-{cls.cache_key(store, encoder, salt)}.npz"
-            if cache_file.exists():
-                cached = np.load(cache_file, allow_pickle=False)
-                ids = [str(i) for i in cached["ids"]]
-                views = ("title_vectors", "question_vectors", "question_owner", "offtopic_vectors")
-                if ids == [p.id for p in passages] and all(v in cached for v in views):
-                    log.info("embedding index loaded from cache (%d passages)", len(ids))
-                    return cls(
-                        passages,
-                        cached["vectors"],
-                        encoder,
-                        cached["title_vectors"],
-                        cached["question_vectors"],
-                        cached["question_owner"],
-                        cached["offtopic_vectors"],
-                    )
+            cached = cls.load(cache_file, passages, encoder)
+            if cached is not None:
+                return cached
+        index = cls.embed(passages, encoder, prepare_question, offtopic)
+        if cache_file is not None:
+            index.save(cache_file)
+        return index
+
+    @classmethod
+    def load(cls, path: Path, passages: list[Passage], encoder: Encoder) -> PassageIndex | None:
+        """The saved index, or None when there is none for exactly these passages."""
+        if not path.exists():
+            return None
+        cached = np.load(path, allow_pickle=False)
+        ids = [str(i) for i in cached["ids"]]
+        views = ("title_vectors", "question_vectors", "question_owner", "offtopic_vectors")
+        if ids != [p.id for p in passages] or not all(v in cached for v in views):
+            return None
+        log.info("embedding index loaded from cache (%d passages)", len(ids))
+        return cls(
+            passages,
+            cached["vectors"],
+            encoder,
+            cached["title_vectors"],
+            cached["question_vectors"],
+            cached["question_owner"],
+            cached["offtopic_vectors"],
+        )
+
+    @classmethod
+    def embed(
+        cls,
+        passages: list[Passage],
+        encoder: Encoder,
+        prepare_question: Callable[[str], str] | None = None,
+        offtopic: Sequence[str] = (),
+    ) -> PassageIndex:
+        """Every view of every passage, and the off-topic references, in one encoder call."""
         started = time.perf_counter()
         questions = [
             (i, q) for i, p in enumerate(passages) for q in embedded_questions(p, prepare_question)
@@ -197,19 +222,6 @@ class PassageIndex:
             len(offtopic),
             time.perf_counter() - started,
         )
-        if cache_file is not None:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(".tmp.npz")
-            np.savez(
-                tmp,
-                ids=np.array([p.id for p in passages]),
-                vectors=vectors,
-                title_vectors=title_vectors,
-                question_vectors=question_vectors,
-                question_owner=question_owner,
-                offtopic_vectors=offtopic_vectors,
-            )
-            tmp.replace(cache_file)  # atomic: a crash never leaves a half-written index
         return cls(
             passages,
             vectors,
@@ -219,6 +231,20 @@ class PassageIndex:
             question_owner,
             offtopic_vectors,
         )
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(
+            tmp,
+            ids=np.array([p.id for p in self.passages]),
+            vectors=self.vectors,
+            title_vectors=self.title_vectors,
+            question_vectors=self.question_vectors,
+            question_owner=self.question_owner,
+            offtopic_vectors=self.offtopic_vectors,
+        )
+        tmp.replace(path)  # atomic: a crash never leaves a half-written index
 
     def similarities(self, query: str) -> np.ndarray:
         """Cosine similarity of ``query`` with every passage, in ``self.passages`` order."""

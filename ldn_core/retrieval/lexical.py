@@ -9,9 +9,7 @@ Plain numpy, no extra dependency. Two jobs:
   a strong, explainable abstention signal that the top cosine alone does not give;
 * ``LexicalIndex.correct``: spelling correction of the question against the store's own
   words ("fibromyagia" -> "fibromyalgia", "titraton" -> "titration"), so a typo neither hides
-  the passage from BM25 nor reads as an off-topic word to ``coverage``;
-* ``LexicalIndex.match``: how much of the question's content the best of a few given passages
-  contains. "metformin dose in CKD" has known words, but no passage holds most of them.
+  the passage from BM25 nor reads as an off-topic word to ``coverage``.
 """
 
 from __future__ import annotations
@@ -242,7 +240,6 @@ class LexicalIndex:
         ``dictionary``: lower-case real words that spelling correction must leave alone."""
         docs = [tokens(d) for d in documents]
         self.size = len(docs)
-        self._doc_terms = [frozenset(d) for d in docs]
         df: Counter[str] = Counter()
         for doc in docs:
             df.update(set(doc))
@@ -318,20 +315,3 @@ class LexicalIndex:
 
     def _content_terms(self, query: str) -> list[str]:
         return [t for t in set(tokens(query)) if not _is_number(t)]
-
-    def match(self, query: str, documents: Sequence[int]) -> float:
-        """IDF-weighted share of the query's content words found in one document, best of
-        ``documents`` (indices). Unknown words weigh ``unknown_idf``; numbers are ignored; a
-        query with no content words matches fully (1.0), an empty ``documents`` not at all."""
-        terms = self._content_terms(query)
-        if not terms:
-            return 1.0
-        weights = {t: self.idf.get(t, self.unknown_idf) for t in terms}
-        total = sum(weights.values())
-        return max(
-            (
-                sum(w for t, w in weights.items() if t in self._doc_terms[i]) / total
-                for i in documents
-            ),
-            default=0.0,
-        )

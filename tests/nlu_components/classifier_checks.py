@@ -1,6 +1,6 @@
-"""Checks of nlu_components.linear_intent_classifier that must run in the Rasa venv.
+"""Checks of nlu_components.mlp_intent_classifier that must run in the Rasa venv.
 
-Run by tests/nlu_components/test_linear_intent_classifier.py as
+Run by tests/nlu_components/test_mlp_intent_classifier.py as
 ``<rasa venv python> classifier_checks.py NAME``; each check raises on failure and prints
 "checked" when it passes.
 """
@@ -43,21 +43,21 @@ def _component(folder: Path, **config):
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
 
-    from nlu_components.linear_intent_classifier import LinearIntentClassifier
+    from nlu_components.mlp_intent_classifier import AveragedMLPIntentClassifier
 
     storage = LocalModelStorage(folder)
     resource = Resource("intent_classifier")
     context = ExecutionContext(GraphSchema({}), "check")
-    return LinearIntentClassifier.create(config, storage, resource, context), storage, resource
+    return AveragedMLPIntentClassifier.create(config, storage, resource, context), storage, resource
 
 
 def _reload(component, storage, resource):
     from rasa.engine.graph import ExecutionContext, GraphSchema
 
-    from nlu_components.linear_intent_classifier import LinearIntentClassifier
+    from nlu_components.mlp_intent_classifier import AveragedMLPIntentClassifier
 
     context = ExecutionContext(GraphSchema({}), "check")
-    return LinearIntentClassifier.load(component.config, storage, resource, context)
+    return AveragedMLPIntentClassifier.load(component.config, storage, resource, context)
 
 
 def mlp() -> None:
@@ -127,7 +127,7 @@ def config() -> None:
             try:
                 _component(Path(tmp), **settings)
             except InvalidConfigException as err:
-                assert "LinearIntentClassifier" in str(err)
+                assert "AveragedMLPIntentClassifier" in str(err)
             else:
                 raise AssertionError(f"accepted {settings}")
 

@@ -80,7 +80,31 @@ def session() -> None:
     assert connections == 1
 
 
-CHECKS = {"validation": validation, "session": session}
+def patches() -> None:
+    import warnings
+
+    import rasa
+    from rasa.core.actions.action import RemoteAction
+
+    from rasa_plugins import action_validation
+    from rasa_plugins.patches import WRITTEN_FOR, UnsupportedRasaVersion, install
+
+    assert rasa.__version__ == WRITTEN_FOR, rasa.__version__
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        install("3.6.22")  # another patch release: installed, with a warning
+    assert any("3.6.22" in str(w.message) for w in caught), [str(w.message) for w in caught]
+    assert RemoteAction._validate_action_result is action_validation.validate_action_result
+    for other in ("3.7.0", "4.0.0"):
+        try:
+            install(other)
+        except UnsupportedRasaVersion as err:
+            assert other in str(err) and "EndpointConfig.session" in str(err)
+        else:
+            raise AssertionError(f"installed on Rasa {other}")
+
+
+CHECKS = {"validation": validation, "session": session, "patches": patches}
 
 if __name__ == "__main__":
     CHECKS[sys.argv[1]]()

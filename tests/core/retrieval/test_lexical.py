@@ -66,16 +66,6 @@ def test_correction_lets_a_typo_count_for_bm25_and_coverage():
     assert index.coverage("fibromyagia crosover") == 0.0  # uncorrected: unknown words
 
 
-def test_match_is_the_best_single_document_share():
-    index = LexicalIndex(DOCS)
-    assert index.match("vivid dreams", [0, 1]) == pytest.approx(1.0)
-    assert index.match("vivid dreams", [0, 2]) == 0.0
-    half = index.match("vivid fibromyalgia", [1, 2])
-    assert 0.0 < half < 1.0
-    assert index.match("LDN 4.5 mg", [0]) == 1.0  # no content words
-    assert index.match("vivid", []) == 0.0
-
-
 def test_specific_coverage_treats_unknown_common_words_as_neutral():
     index = LexicalIndex(DOCS, dictionary={"fast", "buy", "normal"})
     # "fast" is unknown to the store but plain English: neutral for specific coverage only

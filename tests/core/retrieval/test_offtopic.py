@@ -111,7 +111,7 @@ def test_closeness_to_a_reference_lowers_answerability(encoder):
     store = make_store()
     refs = ["metformin dose in kidney disease"]
     index = PassageIndex.build(store, encoder, offtopic=refs, prepare_question=EXPANDER.content)
-    cfg = RetrievalConfig(abstain_below=0.0, answerable_bias=0.2, answerable_offtopic=-1.0)
+    cfg = RetrievalConfig(answerable_bias=0.2, answerable_offtopic=-1.0)
     retriever = Retriever(store, index, EXPANDER, cfg)
     near = retriever.answerability(retriever.signals("metformin dose in kidney disease"))
     far = retriever.answerability(retriever.signals("vivid dreams on LDN"))

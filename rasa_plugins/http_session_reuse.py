@@ -5,8 +5,7 @@ every custom action builds a new aiohttp ``ClientSession`` (connector, headers, 
 TCP connection to the action server, then tears both down. Here ``session()`` hands out the
 endpoint's long-lived session, created on first use in the running event loop with Rasa's
 own settings, so connections are kept alive and reused; leaving the ``async with`` block no
-longer closes it. Installed with the tracker store module (endpoints*.yml), like
-``action_validation``.
+longer closes it. Installed by ``rasa_plugins.patches``.
 """
 
 from __future__ import annotations
@@ -42,7 +41,3 @@ def shared_session(self: EndpointConfig) -> _Borrowed:
         session = _rasa_session(self)
         setattr(self, _SESSION_ATTRIBUTE, session)
     return _Borrowed(session)
-
-
-def install() -> None:
-    EndpointConfig.session = shared_session
