@@ -24,11 +24,28 @@ STATUS_TITLES = {
 }
 
 
+# The word before a dose that makes it LDN's dose ("LDN 4.5 mg", "is 9 mg", "up to 6 mg"); any
+# other word, a drug's name above all ("amlodipine 5 mg"), leaves the dose to that drug.
+_LDN_DOSE_CONTEXT = frozenset(
+    "ldn naltrexone it is are at of to from about take takes taking on dose doses start "
+    "starting stay staying keep".split()
+)
+_WORD_BEFORE = re.compile(r"([a-z]+)\W*$", re.IGNORECASE)
+
+
+def _is_ldn_dose(text: str, start: int) -> bool:
+    before = _WORD_BEFORE.search(text[:start])
+    return before is not None and before.group(1).lower() in _LDN_DOSE_CONTEXT
+
+
 def dose_statement(text: str) -> RuleStatement | None:
     """The dosing rule's verdict on the one dose a message asks about, or None when it names
-    no dose, several, or does not ask for a judgement of it."""
-    doses = {dose.mg for dose in find_doses(text)}
+    no dose, several, one that belongs to another drug, or does not ask for a judgement."""
+    found = find_doses(text)
+    doses = {dose.mg for dose in found}
     if len(doses) != 1 or not _JUDGED.search(text):
+        return None
+    if not all(_is_ldn_dose(text, dose.start) for dose in found):
         return None
     try:
         assessment = check_dose(doses.pop())

@@ -77,22 +77,37 @@ def names_other_drug(text: str) -> bool:
     return bool(other_drug_pattern().search(text))
 
 
-# Words that ask whether two drugs go together ("LDN and gabapentin together?", "ok with her
-# sertraline?"); "with" counts only right before the drug's name ("a patient with MS" does not).
+# Taking another drug together with LDN ("is LDN ok with her sertraline?", "LDN and gabapentin
+# together?", "any interaction?"), told from a medication list that happens to hold "with" or
+# "together" ("on gabapentin together with amitriptyline. LDN worth trying?").
+_LDN_REF = r"(?:ldn|low[- ]?dose naltrexone|naltrexone|it)"
 _COMBINING = re.compile(
-    r"\b(?:together|combin\w*|interact\w*|alongside|on top of|concomitant\w*|co-?prescri\w*)\b",
-    re.IGNORECASE,
+    r"\b(?:together|combin\w*|interact\w*|concomitant\w*|co-?prescri\w*)\b", re.IGNORECASE
 )
-_WITH = r"(?:\bwith|\bw/|\+|&)\s*(?:(?:her|his|their|the|my|a|an|current|usual)\s+)?"
+_JOINED = (
+    r"(?:\bwith|\bw/|\balongside|\bplus|\+|&)\s*(?:(?:her|his|their|the|my|a|an|current|usual)\s+)?"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
 def co_medication(text: str) -> str | None:
-    """The listed non-opioid drug the message asks about taking with LDN, if it does."""
-    drug = listed_drug_pattern().search(text)
-    if drug is None:
-        return None
-    named_with = re.search(_WITH + re.escape(drug.group(0)), text, re.IGNORECASE)
-    return drug.group(0).lower() if _COMBINING.search(text) or named_with else None
+    """The listed non-opioid drug the message asks about taking with LDN, if it does: LDN
+    joined to the drug ("LDN ... with X", "X with LDN"), or a word about combining in the
+    sentence that names both."""
+    for sentence in _SENTENCE_END.split(text):
+        drug = listed_drug_pattern().search(sentence)
+        if drug is None or not re.search(rf"\b{_LDN_REF}\b", sentence, re.IGNORECASE):
+            continue
+        name = re.escape(drug.group(0))
+        ldn_then_drug = rf"\b{_LDN_REF}\b\W+(?:[\w.']+\W+){{0,5}}?{_JOINED}{name}\b"
+        drug_then_ldn = rf"\b{name}\W+{_JOINED}{_LDN_REF}\b"
+        if (
+            _COMBINING.search(sentence)
+            or re.search(ldn_then_drug, sentence, re.IGNORECASE)
+            or re.search(drug_then_ldn, sentence, re.IGNORECASE)
+        ):
+            return drug.group(0).lower()
+    return None
 
 
 def about_another_drug(text: str) -> bool:

@@ -30,6 +30,7 @@ def test_the_dose_asked_about_is_placed_by_the_rules(text, rule_id):
         "from 1.5 mg to 3 mg: is that step ok?",  # two doses: which one?
         "is 500 mg ok?",  # not a dose of any naltrexone product: no rule applies
         "what is the usual dose?",  # no number: the titration rule answers instead
+        "Meds: amlodipine 5 mg, is LDN ok for her?",  # the dose is amlodipine's
     ],
 )
 def test_no_dose_statement_without_one_judged_dose(text):

@@ -14,6 +14,9 @@ from ldn_core.understanding.other_drugs import co_medication
         ("ldn and gabapentin together ok?", "gabapentin"),
         ("any interaction between LDN and warfarin", "warfarin"),
         ("ldn w/ duloxetine?", "duloxetine"),
+        ("my patient wants to know if LDN is fine alongside her citalopram", "citalopram"),
+        ("pt on LDN 4.5 for FM, GP wants to add amitriptyline - any interaction?", "amitriptyline"),
+        ("is it okay with warfarin?", "warfarin"),
     ],
 )
 def test_a_drug_taken_with_ldn_is_a_co_medication_question(text, drug):
@@ -29,4 +32,16 @@ def test_a_drug_taken_with_ldn_is_a_co_medication_question(text, drug):
     ],
 )
 def test_a_comparison_or_a_condition_is_not_a_co_medication_question(text):
+    assert co_medication(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "62M PDN, on gabapentin together with amitriptyline, opioid naive. LDN worth trying?",
+        "HPI: 49F FM. Meds: duloxetine 60 mg with pregabalin 75 bd. Plan: ?LDN - suitable?",
+        "55F MS, takes baclofen alongside her DMT, wants to know if LDN could help fatigue",
+    ],
+)
+def test_a_medication_list_in_a_case_is_not_a_co_medication_question(text):
     assert co_medication(text) is None
