@@ -40,6 +40,7 @@ from ldn_core.routing import (
     is_elliptical,
 )
 from ldn_core.rules import Verdict
+from ldn_core.rules.screening import screening_rules
 from ldn_core.understanding import (
     already_on_ldn,
     asks_about_dose,
@@ -216,7 +217,17 @@ def wants_verdict(
         return True
     if patient and has_safety_exposure(extracted) and about_ldn:
         return True
+    if is_a_child(extracted) and about_ldn:
+        # "dad of a 6 yo asking if LDN could help his son": children need specialist review,
+        # whatever the question's wording
+        return True
     return patient and starting and (mentions_ldn(text) or turn.intent == intents.REQUEST_SCREENING)
+
+
+def is_a_child(facts: PatientFacts) -> bool:
+    """A patient under the screening rules' adult age (knowledge/rules/screening.yaml)."""
+    adult_age = screening_rules().rule("age_under_18").param("adult_age")
+    return facts.age_years is not None and facts.age_years < adult_age
 
 
 def has_safety_exposure(facts: PatientFacts) -> bool:

@@ -287,3 +287,10 @@ def test_a_follow_up_naming_a_population_and_a_condition_keeps_the_population(as
         condition="multiple_sclerosis",
     )
     assert "paediatric" in topics_of(assistant, reply)
+
+
+@pytest.mark.slow
+def test_a_question_about_ldn_for_a_child_gets_the_specialist_review_verdict(assistant):
+    reply = ask(assistant, "dad of a 6 yo with autism asking if LDN could help his son")
+    assert reply.route == "composite"
+    assert reply.answer.structured["screening"]["verdict"] == "needs_specialist_review"
