@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from ldn_core import intents
 from ldn_core.answer import Answer, Point, compose_knowledge_answer, no_answer, out_of_scope
 from ldn_core.answer.compose import RuleStatement
-from ldn_core.answer.dose_question import dose_statement
+from ldn_core.answer.dose_question import asked_ldn_dose, asks_about_an_ldn_dose, dose_statement
 from ldn_core.answer.merge import merge_answers
 from ldn_core.knowledge.short_answers import ShortAnswer, short_answer_for
 from ldn_core.patient import PatientFacts
@@ -425,9 +425,14 @@ class Router:
                 f"LDN taken with other non-opioid medicines such as {other_drug}: interactions",
                 intents.ASK_INTERACTIONS,
             )
-            result = keep_topics(
-                combined, frozenset({"interactions"}), self.retriever.config.keep_within
+            result = self._on_topic(combined, "interactions", otherwise=result)
+        elif ldn_signal and not names_other_drug(text) and asks_about_an_ldn_dose(text):
+            # "is 9 mg safe?": the dosing rule leads the answer, the dosing passages follow
+            dosing, _ = self.assistant.search(
+                f"is {asked_ldn_dose(text):g} mg of LDN safe: usual dose range, highest doses",
+                intents.ASK_DOSING,
             )
+            result = self._on_topic(dosing, "dosing", otherwise=result)
         about_ldn = mentions_ldn(text) or turn.intent in SCREENING_INTENTS
         opioid_or_product = has_safety_exposure(extracted)
         if (
@@ -638,6 +643,13 @@ class Router:
             passages=self._passage_ids(merged),
             noise=noise,
         )
+
+    def _on_topic(
+        self, searched: RetrievalResult, topic: str, otherwise: RetrievalResult
+    ) -> RetrievalResult:
+        """The passages of ``searched`` on ``topic``, or ``otherwise`` when it ranks none."""
+        kept = keep_topics(searched, frozenset({topic}), self.retriever.config.keep_within)
+        return otherwise if kept is searched else kept
 
     def _focused(
         self, result: RetrievalResult, facts: PatientFacts, topics: frozenset[str]

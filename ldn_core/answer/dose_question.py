@@ -16,6 +16,7 @@ _JUDGED = re.compile(
     r"go(?:ing)? up|increase|push|titrate (?:up )?to|dangerous|above|exceed\w*)\b",
     re.IGNORECASE,
 )
+NOT_LOW_DOSE = "dose_not_low_dose"
 STATUS_TITLES = {
     "below_usual": "{dose:g} mg: below the usual range (dosing rule)",
     "usual": "{dose:g} mg: within the usual range (dosing rule)",
@@ -38,17 +39,31 @@ def _is_ldn_dose(text: str, start: int) -> bool:
     return before is not None and before.group(1).lower() in _LDN_DOSE_CONTEXT
 
 
-def dose_statement(text: str) -> RuleStatement | None:
-    """The dosing rule's verdict on the one dose a message asks about, or None when it names
-    no dose, several, one that belongs to another drug, or does not ask for a judgement."""
+def asked_ldn_dose(text: str) -> float | None:
+    """The one LDN dose a message asks to be judged ("is 9 mg safe?"), or None when it names
+    no dose, several, one that belongs to another drug, or asks no judgement of it."""
     found = find_doses(text)
     doses = {dose.mg for dose in found}
     if len(doses) != 1 or not _JUDGED.search(text):
         return None
     if not all(_is_ldn_dose(text, dose.start) for dose in found):
         return None
+    return doses.pop()
+
+
+def asks_about_an_ldn_dose(text: str) -> bool:
+    """A judged dose within low-dose range (50 mg is another product's question)."""
+    statement = dose_statement(text)
+    return statement is not None and statement.rule_id != NOT_LOW_DOSE
+
+
+def dose_statement(text: str) -> RuleStatement | None:
+    """The dosing rule's placement of the LDN dose a message asks about, if it asks."""
+    dose = asked_ldn_dose(text)
+    if dose is None:
+        return None
     try:
-        assessment = check_dose(doses.pop())
+        assessment = check_dose(dose)
     except DosingError:
         return None  # an absurd value: the question is not about an LDN dose
     return RuleStatement(

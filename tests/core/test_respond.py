@@ -294,3 +294,10 @@ def test_a_question_about_ldn_for_a_child_gets_the_specialist_review_verdict(ass
     reply = ask(assistant, "dad of a 6 yo with autism asking if LDN could help his son")
     assert reply.route == "composite"
     assert reply.answer.structured["screening"]["verdict"] == "needs_specialist_review"
+
+
+@pytest.mark.slow
+def test_a_question_about_one_ldn_dose_leads_with_the_rule_and_shows_dosing_passages(assistant):
+    reply = ask(assistant, "naturopath told her to go up to 9mg LDN, is that safe?")
+    assert reply.answer.points[0].origin_id == "dose_above_protocol"
+    assert topics_of(assistant, reply) == {"dosing"}
