@@ -101,6 +101,8 @@ CLINICAL_CONFIDENT = 0.6
 # bench/realistic/dev.yml: implicit LDN questions scored about -1.3, other medicine below -4).
 CLINICAL_MIN_ANSWERABILITY = -3.0
 # Words by which a follow-up refers to the drug just discussed ("is it ok with X?").
+# A number or a unit: an amount, not a subject ("at 4.5 mg?").
+AMOUNT = re.compile(r"\d+(?:\.\d+)?[a-z]{0,3}|mg|mcg|ml|g|kg|mg/ml", re.IGNORECASE)
 # Words that make a follow-up about the previous subject, whatever else it names.
 POINTS_AT_THE_LAST_SUBJECT = re.compile(r"\b(?:that|this|these|those|same)\b", re.IGNORECASE)
 # Content words that ask how, or how the subject just discussed behaves, not about a new
@@ -761,8 +763,11 @@ def keep_topics(
 
 
 def names_a_subject(text: str) -> bool:
-    """Whether a message has a content word beyond how-words ("side effects", "methadone")."""
-    return any(token not in SUBJECTLESS_WORDS for token in tokens(text))
+    """Whether a message has a content word beyond how-words and amounts ("side effects",
+    "methadone"; not "by how much at 4.5 mg?")."""
+    return any(
+        token not in SUBJECTLESS_WORDS and not AMOUNT.fullmatch(token) for token in tokens(text)
+    )
 
 
 def leans_on_previous(

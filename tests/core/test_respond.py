@@ -250,6 +250,7 @@ def test_an_elliptical_question_leans_on_the_previous_one_whatever_the_nlu_said(
         ("ok to start LDN after tramadol?", "how long for?", "opioids"),
         ("is LDN used in Crohn's disease?", "how well does it work?", "crohns"),
         ("LDN nausea", "does it wear off?", "adverse_effects"),
+        ("ldn blocks opioids?", "by how much at 4.5 mg?", "opioids"),  # an amount, no subject
     ],
 )
 @pytest.mark.parametrize("intent", [None, "ask_efficacy"])
