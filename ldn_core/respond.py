@@ -106,14 +106,17 @@ AMOUNT = re.compile(r"\d+(?:\.\d+)?[a-z]{0,3}|mg|mcg|ml|g|kg|mg/ml", re.IGNORECA
 # Words that make a follow-up about the previous subject, whatever else it names.
 POINTS_AT_THE_LAST_SUBJECT = re.compile(r"\b(?:that|this|these|those|same)\b", re.IGNORECASE)
 # Content words that ask how, or how the subject just discussed behaves, not about a new
-# subject: "how long for?", "is it safe?", "does it wear off?", "any data at all?".
+# subject: "how long for?", "is it safe?", "does it wear off?", "any data at all?", "NNT?".
 SUBJECTLESS_WORDS = frozenset(
     stem(word)
     for word in (
         "long often soon quickly fast well effective useful safe work works last lasts help "
         "helps why wear off settle settles pass passes go away resolve resolves persist common "
         "normal serious dangerous data evidence proof research study studies trial trials "
-        "all real"
+        "all real "
+        # figures of the study just cited ("NNT?", "sample size?", "was it blinded?")
+        "nnt nnh number needed treat value ci confidence interval sample size effect dropout "
+        "dropouts duration design blinded randomised randomized endpoint outcome outcomes"
     ).split()
 )
 POINTS_AT_THE_ANSWER = re.compile(r"\b(?:it|its|that|this|these|those|same)\b", re.IGNORECASE)

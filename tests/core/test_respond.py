@@ -251,6 +251,7 @@ def test_an_elliptical_question_leans_on_the_previous_one_whatever_the_nlu_said(
         ("is LDN used in Crohn's disease?", "how well does it work?", "crohns"),
         ("LDN nausea", "does it wear off?", "adverse_effects"),
         ("ldn blocks opioids?", "by how much at 4.5 mg?", "opioids"),  # an amount, no subject
+        ("what's the Martin 2022 LDN paper", "NNT?", "efficacy"),  # a figure of that study
     ],
 )
 @pytest.mark.parametrize("intent", [None, "ask_efficacy"])
