@@ -263,6 +263,18 @@ def test_procedure_with_future_date_and_opioid_plan():
 @pytest.mark.parametrize(
     "text",
     [
+        "46M chronic neuropathic pain after lumbar surgery, LDN?",
+        "FBSS (failed back surgery syndrome), pain clinic suggests LDN",
+        "persistent pain following her hernia repair - LDN?",
+    ],
+)
+def test_pain_an_operation_left_behind_is_not_a_planned_operation(text):
+    assert facts(text).procedure_planned is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "colonoscopy Monday, no opioids planned",
         "dental extraction Monday, opioid-sparing",
         "knee replacement Monday, won't need opioids",
