@@ -23,7 +23,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "bench" / "realistic"
-DEV_SETS = {"dev": "d", "dev2": "e"}
+DEV_SETS = {"dev": "d", "dev2": "e", "dev3": "g"}
 STYLES = {
     "terse",
     "case",

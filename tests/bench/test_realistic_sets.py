@@ -15,7 +15,7 @@ from realistic_benchmark import SETS, load_items  # noqa: E402
 from realistic_check import check  # noqa: E402
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2"])
+@pytest.mark.parametrize("name", ["dev", "dev2", "dev3"])
 def test_development_set_schema(name):
     assert check(name) == []
 
