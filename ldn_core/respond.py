@@ -60,6 +60,7 @@ from ldn_core.understanding.other_drugs import (
     names_non_opioid_drug,
     names_other_drug,
 )
+from ldn_core.understanding.untested_conditions import asked_about_untested_condition
 
 SMALLTALK_RESPONSES = {
     intents.GREET: "utter_greet",
@@ -90,6 +91,7 @@ COURTESY_NOISE = frozenset({"greeting", "sign_off", "emoji"})
 LDN_ANSWER_FLOOR = 0.25
 LDN_MIN_ANSWERABILITY = -1.0  # or when the abstention logit is this close to answering
 MAX_CONDITION_POINTS = 2
+UNTESTED_NOTE = "My store holds no study of LDN in {condition}."
 # An out_of_scope reading this confident, on a message that does not name LDN, is a decline
 # unless the store's answerability reaches the overrule margin.
 OOS_CONFIDENT = 0.8
@@ -420,6 +422,22 @@ class Router:
                 intents.ASK_DOSING,
             )
             result = self._on_topic(dosing, "dosing", otherwise=result)
+        untested = (
+            asked_about_untested_condition(text)
+            if (ldn_signal or relays_a_question(text))
+            and extracted.indication is None
+            and not turn.entities.get("condition")
+            else None
+        )
+        if untested:
+            # "will LDN help her Hashimoto's?": the store has no trial there; what it says
+            # about untested uses answers, not a neighbouring condition's passages
+            experimental, _ = self.assistant.search(
+                "is LDN effective for a chronic disorder without trials of its own: experimental",
+                intents.ASK_EFFICACY,
+            )
+            result = self._on_topic(experimental, "efficacy", otherwise=result)
+            ldn_signal = True
         about_ldn = mentions_ldn(text) or turn.intent in SCREENING_INTENTS
         opioid_or_product = has_safety_exposure(extracted)
         if (
@@ -429,7 +447,9 @@ class Router:
                 text, turn, extracted, continuing=facts is not extracted, about_ldn=about_ldn
             )
         ):
-            return self._composite(text, turn, facts, result, context, today, noise)
+            return self._noted(
+                self._composite(text, turn, facts, result, context, today, noise), untested
+            )
 
         # "ok thanks. also what's the QTc cutoff for citalopram" after an LDN answer is a new
         # question about another drug, not a follow-up: only a bare "what about X?" or one that
@@ -470,7 +490,7 @@ class Router:
             )
         return Reply(
             "knowledge",
-            knowledge,
+            self._noted_answer(knowledge, untested),
             context=context,
             facts=state.facts,
             screening_pending=state.screening_pending,
@@ -630,6 +650,19 @@ class Router:
             passages=self._passage_ids(merged),
             noise=noise,
         )
+
+    @staticmethod
+    def _noted_answer(answer: Answer, untested: str | None) -> Answer:
+        """The answer, opened by the fact that the store holds no study in ``untested``."""
+        if not untested:
+            return answer
+        note = UNTESTED_NOTE.format(condition=untested)
+        return replace(answer, intro=f"{note} {answer.intro}".strip())
+
+    def _noted(self, reply: Reply, untested: str | None) -> Reply:
+        if not untested or reply.answer is None:
+            return reply
+        return replace(reply, answer=self._noted_answer(reply.answer, untested))
 
     def _on_topic(
         self, searched: RetrievalResult, topic: str, otherwise: RetrievalResult

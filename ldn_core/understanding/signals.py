@@ -159,8 +159,20 @@ def question_part(text: str) -> str | None:
 # "my pt asks whether...", "patient wants to know...", "she's asking if...", "family wonder..."
 _RELAYED = re.compile(
     r"\b(?:asks?|asking|asked|wants? to know|wondering|wonders|wondered|keeps asking|"
-    r"would like to know|is worried|worried)\b",
+    r"would like to know|is worried|worried|messaged|emailed|e-mailed|texted|wrote in|rang|"
+    r"phoned|queried|enquired|inquired|heard|read (?:online|on|that|somewhere))\b",
     re.IGNORECASE,
+)
+# A message passed on in the sender's own words: "pt emailed: '...'", "husband: 'she's been
+# on 4.5...'", or a pasted chat ("[09:14] Tom: do i take both?"). Group 1 is those words.
+_QUOTED_MESSAGE = re.compile(
+    r"(?:^\s*\[\d{1,2}:\d{2}\]\s*[^:\n\]]{1,30}:"
+    r"|\b(?:pts?|patient|husband|wife|partner|mum|mom|mother|dad|father|son|daughter|carer|"
+    r"family|pharmacist|pharmacy|colleague|gp)\b[^:'\"\n]{0,25}:\s*['\"\u2018\u201c]?"
+    r"|\b(?:pts?|patient|husband|wife|partner|mum|mom|mother|dad|father|son|daughter|carer)\s+"
+    r"(?:messaged|emailed|texted|wrote|writes|says|said)\s*['\"\u2018\u201c])"
+    r"\s*([^\n]{8,})",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
@@ -186,6 +198,9 @@ def question_parts(text: str) -> list[str]:
     relayed = _RELAYED_CLAUSE.search(text)
     if relayed and mentions_a_patient(text):
         parts.append(relayed.group(1).strip(" -,;:'\""))
+    quoted = [m.group(1) for m in _QUOTED_MESSAGE.finditer(text)]
+    if quoted:  # a pasted chat ends with its question: the last line counts
+        parts.append(quoted[-1].strip(" -,;:'\"\u2019\u201d"))
     asked = [s.strip() for s in re.split(r"(?<=[.!?\n])\s+", text) if s.strip().endswith("?")]
     if len(asked) >= 2:
         parts.extend(a for a in asked if len(a.split()) >= 3)
@@ -196,7 +211,9 @@ def question_parts(text: str) -> list[str]:
 
 def relays_a_question(text: str) -> bool:
     """A question passed on from a patient or family member about a particular patient."""
-    return bool(_RELAYED.search(text)) and mentions_a_patient(text)
+    return bool(_QUOTED_MESSAGE.search(text)) or (
+        bool(_RELAYED.search(text)) and mentions_a_patient(text)
+    )
 
 
 def mentions_ldn(text: str) -> bool:

@@ -303,3 +303,16 @@ def test_a_question_about_one_ldn_dose_leads_with_the_rule_and_shows_dosing_pass
     reply = ask(assistant, "naturopath told her to go up to 9mg LDN, is that safe?")
     assert reply.answer.points[0].origin_id == "dose_above_protocol"
     assert topics_of(assistant, reply) == {"dosing"}
+
+
+@pytest.mark.slow
+def test_a_condition_the_store_has_no_study_of_gets_an_honest_cited_answer(assistant):
+    reply = ask(assistant, "would LDN help my patient's lupus?")
+    assert reply.route == "knowledge"
+    assert reply.answer.intro.startswith("My store holds no study of LDN in lupus.")
+    assert topics_of(assistant, reply) == {"efficacy"}
+    assert reply.answer.citations  # the experimental-use passage, with its sources
+
+    covered = ask(assistant, "would LDN help my patient's fibromyalgia?")
+    assert "no study" not in (covered.answer.intro or "")
+    assert "fibromyalgia" in topics_of(assistant, covered)

@@ -182,3 +182,24 @@ def test_the_parts_of_a_message_are_searched_on_their_own():
 )
 def test_starting_ldn_itself_is_told_from_another_drugs_start(text, starts):
     assert asks_to_start_ldn(text) is starts
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("pt e-mailed: 'the chemist sent liquid instead of tablets, how many ml for 2 mg?'",
+         "the chemist sent liquid instead of tablets, how many ml for 2 mg?"),
+        ('wife: "he has been on it six weeks and feels nothing, should he go higher"',
+         "he has been on it six weeks and feels nothing, should he go higher"),
+        ("[18:02] Sam: evening\n[18:03] Sam: can I take it in the morning instead",
+         "can I take it in the morning instead"),
+    ],
+)
+def test_a_message_passed_on_in_its_senders_words_is_relayed(text, words):
+    assert relays_a_question(text)
+    assert words in question_parts(text)
+
+
+def test_a_quoted_label_or_a_list_is_not_a_relayed_message():
+    assert not relays_a_question("the label says: 'do not use with opioids'")
+    assert not relays_a_question("Meds: sertraline 50 mg, omeprazole 20 mg")

@@ -1,0 +1,32 @@
+"""Conditions the store holds no study of, asked about as a reason to use LDN."""
+
+from __future__ import annotations
+
+import pytest
+
+from ldn_core.understanding.untested_conditions import asked_about_untested_condition
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("could LDN help her ME/CFS?", "ME/CFS"),
+        ("mother asks whether LDN treats autism", "autism"),
+        ("any evidence for low dose naltrexone in lupus", "lupus"),
+        ("he wants to try LDN for his psoriasis", "psoriasis"),
+    ],
+)
+def test_a_question_whether_ldn_helps_an_untested_condition_names_it(text, label):
+    assert asked_about_untested_condition(text) == label
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is LDN safe with levothyroxine for her thyroid",  # a co-medication question
+        "PMH: depression, lupus\nwill LDN help her widespread pain?",  # comorbidity on its line
+        "does LDN help fatigue in MS?",  # a condition the store covers
+    ],
+)
+def test_a_comorbidity_or_a_covered_condition_is_not_an_untested_question(text):
+    assert asked_about_untested_condition(text) is None
