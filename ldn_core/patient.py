@@ -51,6 +51,9 @@ class PatientFacts:
     urine_opioid_screen: str | None = None
     on_naltrexone_bupropion: bool | None = None
     on_naltrexone_50mg: bool | None = None
+    # a past reaction to naltrexone (LDN included): "allergy" (allergy, hypersensitivity,
+    # anaphylaxis, rash) | "reaction" (kind not stated) | "none" (explicitly denied)
+    naltrexone_reaction: str | None = None
     requested_start: dt.date | None = None  # "can I start tonight" -> today
     requested_dose_mg: float | None = None
 

@@ -163,6 +163,7 @@ def has_patient_facts(facts: PatientFacts) -> bool:
         or facts.breastfeeding
         or facts.on_naltrexone_50mg
         or facts.on_naltrexone_bupropion
+        or facts.naltrexone_reaction in ("allergy", "reaction")
         or facts.age_years is not None
     )
 
@@ -220,13 +221,19 @@ def is_a_child(facts: PatientFacts) -> bool:
 
 
 def has_safety_exposure(facts: PatientFacts) -> bool:
-    """A patient's opioid or other naltrexone product: always worth a verdict beside the
-    answer. An opioid merely named in a general question ("how long off morphine before
-    LDN?") is not a patient's exposure: neither current, nor stopped on a known day."""
+    """A patient's opioid, other naltrexone product or past reaction to naltrexone: always
+    worth a verdict beside the answer. An opioid merely named in a general question ("how
+    long off morphine before LDN?") is not a patient's exposure: neither current, nor stopped
+    on a known day."""
     patient_opioid = any(
         o.current is True or o.last_dose is not None or o.maintenance for o in facts.opioids
     )
-    return bool(patient_opioid or facts.on_naltrexone_50mg or facts.on_naltrexone_bupropion)
+    return bool(
+        patient_opioid
+        or facts.on_naltrexone_50mg
+        or facts.on_naltrexone_bupropion
+        or facts.naltrexone_reaction in ("allergy", "reaction")
+    )
 
 
 class Router:
@@ -717,6 +724,8 @@ def fact_topics(facts: PatientFacts) -> frozenset[str]:
         topics |= {"opioids", "interactions"}
     if facts.on_naltrexone_50mg or facts.on_naltrexone_bupropion:
         topics.add("other_naltrexone")
+    if facts.naltrexone_reaction in ("allergy", "reaction"):
+        topics.add("contraindications")
     if facts.procedure_planned:
         topics.add("perioperative")
     if facts.liver_status and facts.liver_status != "normal":
@@ -807,6 +816,8 @@ def fact_query(facts: PatientFacts) -> str:
         parts.append(f"patient taking opioids ({drugs}): can LDN be started, opioid washout")
     if facts.on_naltrexone_bupropion or facts.on_naltrexone_50mg:
         parts.append("LDN together with naltrexone-bupropion or 50 mg naltrexone")
+    if facts.naltrexone_reaction in ("allergy", "reaction"):
+        parts.append("label contraindications of naltrexone: hypersensitivity")
     if facts.procedure_planned:
         parts.append("surgery planned, stopping LDN before the operation")
     if facts.liver_status and facts.liver_status != "normal":

@@ -20,6 +20,8 @@ RULE_PHRASES = {
     "opioid_maintenance_current": "methadone/buprenorphine maintenance",
     "on_naltrexone_bupropion": "active naltrexone-bupropion",
     "on_naltrexone_full_dose": "active full-dose naltrexone",
+    "naltrexone_hypersensitivity": "naltrexone hypersensitivity",
+    "naltrexone_possible_reaction": "past reaction to naltrexone",
     "liver_acute_hepatitis": "acute hepatitis",
     "liver_decompensated_cirrhosis": "decompensated cirrhosis",
     "liver_raised_lfts": "raised liver tests",

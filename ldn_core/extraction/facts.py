@@ -67,6 +67,8 @@ def _opioid(m: Mention, lexicon: Lexicon, today: dt.date) -> OpioidExposure | No
         and not PAIN_USE.search(m.sentence.text)
     )
     exposure = OpioidExposure(drug=m.value, maintenance=maintenance, long_acting=long_acting)
+    if m.status == "ALLERGY":
+        return None  # an opioid on the allergy list is not taken; its use stays unknown
     if m.status == "HISTORICAL" or (m.status == "NEGATED_EXISTENCE" and m.time):
         exposure.current, exposure.last_dose = False, _past(m, today)
     elif m.status == "CURRENT":
@@ -176,6 +178,17 @@ def _flag(mentions: list[Mention], category: str) -> bool | None:
     return result
 
 
+def _naltrexone_reaction(mentions: list[Mention]) -> str | None:
+    """A reaction to naltrexone counts whenever it happened ("years ago" included): an allergy
+    does not lapse. A denial ("no allergy to naltrexone") is "none"."""
+    values = []
+    for m in mentions:
+        if m.category != "NTX_ALLERGY" or m.status == "HYPOTHETICAL":
+            continue
+        values.append("none" if m.negated else m.value)
+    return _worst(values, ["none", "reaction", "allergy"])
+
+
 def _urine_screen(mentions: list[Mention]) -> str | None:
     """A positive screen wins over a negative one; a negated or historical result is ignored."""
     values = {
@@ -251,6 +264,7 @@ def facts_from_mentions(
             facts.on_naltrexone_bupropion = False
         if facts.on_naltrexone_50mg is None:
             facts.on_naltrexone_50mg = False
+    facts.naltrexone_reaction = _naltrexone_reaction(mentions)
     facts.age_years = find_age(doc.text)
     _start_and_dose(facts, doc, mentions, today)
     return facts

@@ -15,7 +15,13 @@ from spacy.tokens import Doc, Span
 
 from .dates import TimeExpr, find_time_expressions
 
-STATUS_PRIORITY = {"NEGATED_EXISTENCE": 0, "HISTORICAL": 1, "HYPOTHETICAL": 2, "CURRENT": 3}
+STATUS_PRIORITY = {
+    "NEGATED_EXISTENCE": 0,
+    "ALLERGY": 1,  # "allergic to codeine": the drug is not taken
+    "HISTORICAL": 2,
+    "HYPOTHETICAL": 3,
+    "CURRENT": 4,
+}
 DATE_TAKING = {"OPIOID", "OPIOID_CLASS", "OPIOID_FREE", "PROCEDURE", "START", "NTX_BUP", "NTX_FULL"}
 FUTURE_WORDS = {
     "need",

@@ -96,6 +96,8 @@ REQUIRED = {
             "breastfeeding",
             "on_naltrexone_bupropion",
             "on_naltrexone_full_dose",
+            "naltrexone_hypersensitivity",
+            "naltrexone_possible_reaction",
             "indication_crohns",
             "indication_multiple_sclerosis",
             "indication_fibromyalgia",
@@ -103,6 +105,10 @@ REQUIRED = {
             "requested_dose",
         )
     },
+}
+NALTREXONE_REACTION_RULES = {
+    "allergy": "naltrexone_hypersensitivity",
+    "reaction": "naltrexone_possible_reaction",
 }
 LIVER_RULES = {
     "acute_hepatitis": "liver_acute_hepatitis",
@@ -488,6 +494,8 @@ class _Screening:
             self.add("on_naltrexone_bupropion")
         if f.on_naltrexone_50mg:
             self.add("on_naltrexone_full_dose")
+        if f.naltrexone_reaction in NALTREXONE_REACTION_RULES:
+            self.add(NALTREXONE_REACTION_RULES[f.naltrexone_reaction])
         if f.on_naltrexone_bupropion is None or f.on_naltrexone_50mg is None:
             self.need("other_naltrexone", "other_naltrexone")
         if f.indication is None:

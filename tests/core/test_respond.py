@@ -316,3 +316,13 @@ def test_a_condition_the_store_has_no_study_of_gets_an_honest_cited_answer(assis
     covered = ask(assistant, "would LDN help my patient's fibromyalgia?")
     assert "no study" not in (covered.answer.intro or "")
     assert "fibromyalgia" in topics_of(assistant, covered)
+
+
+@pytest.mark.slow
+def test_an_allergy_to_naltrexone_blocks_the_start_and_an_opioid_allergy_does_not_count(assistant):
+    allergic = ask(assistant, "61M, PDN, allergic to naltrexone, no opioids - start LDN?")
+    assert allergic.answer.structured["screening"]["verdict"] == "do_not_start"
+    assert "contraindications" in topics_of(assistant, allergic)
+
+    codeine = ask(assistant, "61M, PDN, allergic to codeine, LFTs normal - start LDN?")
+    assert codeine.answer.structured["screening"]["verdict"] != "do_not_start"

@@ -418,3 +418,27 @@ def test_a_named_product_is_not_overridden_by_a_general_denial():
 def test_a_past_positive_pregnancy_test_is_never_read_as_not_pregnant():
     # "had" marks history, so the fact stays unknown and the verdict lists it to confirm
     assert facts("she had a positive pregnancy test last week").pregnant is not False
+
+
+@pytest.mark.parametrize(
+    "text, reaction",
+    [
+        ("52F, CRPS, allergic to naltrexone (urticaria). LDN?", "allergy"),
+        ("LDN gave him hives last year, wants to try again", "allergy"),
+        ("had a bad reaction to naltrexone in 2019, FM, LDN?", "reaction"),
+        ("no allergy to naltrexone, FM, start LDN?", "none"),
+        ("vivid dreams on LDN before, FM", None),
+    ],
+)
+def test_a_reaction_to_naltrexone_is_found_whenever_it_happened(text, reaction):
+    assert facts(text).naltrexone_reaction == reaction
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["allergic to codeine, FM, start LDN?", "Allergies: morphine (rash), penicillin\nFM - LDN?"],
+)
+def test_an_opioid_on_the_allergy_list_is_not_taken(text):
+    found = facts(text)
+    assert found.opioids == []
+    assert found.opioid_free is None  # an allergy says nothing about opioid use

@@ -470,6 +470,16 @@ def test_procedure_facts_missing(changes, key):
         ({"age_years": 8}, Verdict.NEEDS_SPECIALIST_REVIEW, "age_under_18"),
         ({"on_naltrexone_bupropion": True}, Verdict.DO_NOT_START, "on_naltrexone_bupropion"),
         ({"on_naltrexone_50mg": True}, Verdict.DO_NOT_START, "on_naltrexone_full_dose"),
+        (
+            {"naltrexone_reaction": "allergy"},
+            Verdict.DO_NOT_START,
+            "naltrexone_hypersensitivity",
+        ),
+        (
+            {"naltrexone_reaction": "reaction"},
+            Verdict.NEEDS_SPECIALIST_REVIEW,
+            "naltrexone_possible_reaction",
+        ),
         ({"indication": "crohns"}, Verdict.NEEDS_SPECIALIST_REVIEW, "indication_crohns"),
         ({"indication": "multiple_sclerosis"}, Verdict.CAN_START, "indication_multiple_sclerosis"),
         ({"indication": "fibromyalgia"}, Verdict.CAN_START, "indication_fibromyalgia"),
@@ -760,3 +770,7 @@ def test_every_question_key_belongs_to_one_confirmation_group():
         assert rules.confirmation_for(key) is not None, key
     blocking = {c.group for c in rules.confirmations if c.blocking}
     assert {"opioids", "other_naltrexone"} <= blocking
+
+
+def test_a_denied_naltrexone_reaction_changes_nothing():
+    assert screen(clean(naltrexone_reaction="none"), TODAY).verdict is Verdict.CAN_START
