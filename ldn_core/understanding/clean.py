@@ -51,6 +51,20 @@ _SIGN_OFF = re.compile(
     r"best(?: wishes| regards)?|kind regards|many thanks|sent from my \w+)\b[^?]{0,80}\Z",
     re.IGNORECASE,
 )
+# A signature block on its own lines: the sign-off line and whatever follows it (name, role,
+# practice, phone, an e-mail disclaimer), when no question follows.
+_SIGNATURE_BLOCK = re.compile(
+    r"\n\s*(?:thanks?(?: you)?|thx|cheers|regards|best(?: wishes| regards)?|kind regards|"
+    r"warm regards|many thanks|sent from my \w+)\b[^?]{0,700}\Z",
+    re.IGNORECASE,
+)
+# A chat-API message object pasted in ('{"role": "system", "content": "..."}').
+_ROLE_OBJECT = re.compile(r"\{[^{}]*[\"']role[\"']\s*:[^{}]*\}", re.IGNORECASE)
+# Dictated punctuation ("is LDN safe question mark", "full stop new line"): speech-to-text.
+_DICTATED = {"question mark": "?", "full stop": ".", "new line": "\n", "new paragraph": "\n"}
+_DICTATION = re.compile(r"[ \t]*\b(?:" + "|".join(_DICTATED) + r")\b", re.IGNORECASE)
+# Spelt-out capitals ("L D N", "C R P S") from dictation or emphasis.
+_SPELT_OUT = re.compile(r"\b(?:[A-Z] ){2,}[A-Z]\b")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
 _REPEATED_PUNCT = re.compile(r"([?!.,])\1+")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -130,8 +144,15 @@ def clean_message(text: str) -> CleanedMessage:
     cleaned = strip_markup(text or "")
     if cleaned != (text or ""):
         removed.append("markup")
+    without_role = _ROLE_OBJECT.sub(" ", cleaned)
+    if without_role != cleaned:
+        removed.append("instruction")
+        cleaned = without_role
+    if _DICTATION.search(cleaned):
+        cleaned = _DICTATION.sub(lambda m: _DICTATED[m.group(0).strip().lower()], cleaned)
+    cleaned = _SPELT_OUT.sub(lambda m: m.group(0).replace(" ", ""), cleaned)
     cleaned, found = _drop_sentences(cleaned, _INJECTION)
-    if found:
+    if found and "instruction" not in removed:
         removed.append("instruction")
     without_code = _TOKEN_JUNK.sub(" ", _CODE.sub(" ", cleaned))
     if without_code != cleaned:
@@ -145,7 +166,7 @@ def clean_message(text: str) -> CleanedMessage:
     if without_greeting != cleaned:
         removed.append("greeting")
         cleaned = without_greeting
-    without_sign_off = _SIGN_OFF.sub("", cleaned)
+    without_sign_off = _SIGN_OFF.sub("", _SIGNATURE_BLOCK.sub("", cleaned))
     if without_sign_off != cleaned and re.search(r"[A-Za-z]{3}", without_sign_off):
         removed.append("sign_off")
         cleaned = without_sign_off
@@ -154,5 +175,5 @@ def clean_message(text: str) -> CleanedMessage:
     if cleaned.isupper():  # ALL CAPS reads as shouting to the tokenizer's typo correction
         cleaned = cleaned.lower()
     cleaned = _SPACES.sub(" ", cleaned)
-    cleaned = re.sub(r"\s*\n\s*", "\n", cleaned).strip(" \n,;:-")
+    cleaned = re.sub(r"\s*\n\s*", "\n", cleaned).strip(" \n,;:-").lstrip("?.! \n")
     return CleanedMessage(cleaned, tuple(removed))
