@@ -88,14 +88,21 @@ _JOINED = (
     r"(?:\bwith|\bw/|\balongside|\bplus|\+|&)\s*(?:(?:her|his|their|the|my|a|an|current|usual)\s+)?"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+# A class of medicines named instead of a drug ("is LDN safe with thyroid medication?").
+_MEDICINE_CLASS = re.compile(
+    r"\b(?:thyroid|blood pressure|bp|diabetes|diabetic|heart|epilepsy|seizure|antidepressant|"
+    r"psychiatric|mental health|migraine|asthma|hrt|other|regular|usual|current|daily)\s+"
+    r"(?:medications?|medicines?|meds|tablets|pills|drugs)\b",
+    re.IGNORECASE,
+)
 
 
 def co_medication(text: str) -> str | None:
-    """The listed non-opioid drug the message asks about taking with LDN, if it does: LDN
-    joined to the drug ("LDN ... with X", "X with LDN"), or a word about combining in the
-    sentence that names both."""
+    """The listed non-opioid drug (or class of medicines) the message asks about taking with
+    LDN, if it does: LDN joined to the drug ("LDN ... with X", "X with LDN"), or a word about
+    combining in the sentence that names both."""
     for sentence in _SENTENCE_END.split(text):
-        drug = listed_drug_pattern().search(sentence)
+        drug = listed_drug_pattern().search(sentence) or _MEDICINE_CLASS.search(sentence)
         if drug is None or not re.search(rf"\b{_LDN_REF}\b", sentence, re.IGNORECASE):
             continue
         name = re.escape(drug.group(0))

@@ -45,3 +45,8 @@ def test_a_comparison_or_a_condition_is_not_a_co_medication_question(text):
 )
 def test_a_medication_list_in_a_case_is_not_a_co_medication_question(text):
     assert co_medication(text) is None
+
+
+def test_a_class_of_medicines_taken_with_ldn_is_a_co_medication():
+    assert co_medication("is LDN safe with her blood pressure tablets?") == "blood pressure tablets"
+    assert co_medication("Meds: thyroid medication. PMH: FM. LDN?") is None
