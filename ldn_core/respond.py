@@ -298,6 +298,14 @@ class Router:
         if state.screening_pending and state.facts and answers_pending(turn, text, extracted):
             facts = state.facts.merged_with(extracted)
 
+        # The condition the NLU tagged, else, in a message about LDN, the one fact extraction
+        # found ("66F SPMS ... would LDN help her spasticity"). Not otherwise: a condition
+        # hint makes "DMT options for RRMS" look answerable.
+        named_condition = turn.entities.get("condition") or (
+            extracted.indication
+            if extracted.indication in CONDITION_TOPIC and mentions_ldn(text)
+            else None
+        )
         intent = None if request == "why" else turn.intent
         if request == "why":
             intent = intents.FOLLOWUP
@@ -305,7 +313,7 @@ class Router:
         result, query = self.assistant.search(
             text,
             hint_intent if hint_intent not in NOT_HINTS else None,
-            condition=turn.entities.get("condition"),
+            condition=named_condition,
             population=turn.entities.get("population"),
             previous=state.context,
         )
@@ -317,7 +325,7 @@ class Router:
             focused_result, focused_query = self.assistant.search(
                 asked,
                 hint_intent if hint_intent not in NOT_HINTS else None,
-                condition=turn.entities.get("condition"),
+                condition=named_condition,
                 population=turn.entities.get("population"),
                 previous=state.context,
             )

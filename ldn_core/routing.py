@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ldn_core import intents
+from ldn_core.followup import names_a_subject
 
 INTENT_TOPICS: dict[str, frozenset[str]] = {
     intents.ASK_DOSING: frozenset({"dosing"}),
@@ -169,7 +170,12 @@ def plan_query(
     if is_followup and base:
         extra = POPULATION_WORDS.get(population or "", "") if population else ""
         query_text = f"{base} {text} {extra}".strip()
-    elif carried_condition and not condition and intent in CONDITION_LED_INTENTS:
+    elif (
+        carried_condition
+        and not condition
+        and intent in CONDITION_LED_INTENTS
+        and not names_a_subject(text)  # "what about side effects?" asks about those
+    ):
         query_text = f"{text} ({carried_condition.replace('_', ' ')})"
 
     conditions = frozenset({new_condition}) if new_condition else frozenset()

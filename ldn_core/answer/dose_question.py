@@ -39,12 +39,24 @@ def _is_ldn_dose(text: str, start: int) -> bool:
     return before is not None and before.group(1).lower() in _LDN_DOSE_CONTEXT
 
 
+_SENTENCE_BREAK = re.compile(r"(?:[.!?]+(?!\d)|\n)\s*")  # not the point of "4.5"
+
+
+def _judged_near(text: str, start: int) -> bool:
+    """A judging word in the dose's sentence or the next one ("LDN 4.5 mg nocte. Is that ok?");
+    not one two lines on, about something else ("...uses calcium carbonate. Is that ok?")."""
+    bounds = [0] + [m.end() for m in _SENTENCE_BREAK.finditer(text)] + [len(text)]
+    index = max(i for i, b in enumerate(bounds[:-1]) if b <= start)
+    reach = bounds[min(index + 2, len(bounds) - 1)]
+    return bool(_JUDGED.search(text[bounds[index] : reach]))
+
+
 def asked_ldn_dose(text: str) -> float | None:
     """The one LDN dose a message asks to be judged ("is 9 mg safe?"), or None when it names
     no dose, several, one that belongs to another drug, or asks no judgement of it."""
     found = find_doses(text)
     doses = {dose.mg for dose in found}
-    if len(doses) != 1 or not _JUDGED.search(text):
+    if len(doses) != 1 or not any(_judged_near(text, dose.start) for dose in found):
         return None
     if not all(_is_ldn_dose(text, dose.start) for dose in found):
         return None

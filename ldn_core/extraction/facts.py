@@ -199,10 +199,13 @@ def _urine_screen(mentions: list[Mention]) -> str | None:
     return "positive" if "positive" in values else "negative" if "negative" in values else None
 
 
-def _indication(mentions: list[Mention], secondary: set[str]) -> str | None:
+def _indication(mentions: list[Mention], secondary: set[str], umbrella: set[str]) -> str | None:
+    """The first LDN indication named; a specific one beats an umbrella term ("IBD clinic,
+    Crohn's" is Crohn's), and either beats another naltrexone product's condition."""
     found = [m.value for m in mentions if m.category == "CONDITION" and not m.negated]
     primary = [c for c in found if c not in secondary]
-    return (primary or found or [None])[0]
+    specific = [c for c in primary if c not in umbrella]
+    return (specific or primary or found or [None])[0]
 
 
 def _procedure(facts: PatientFacts, mentions: list[Mention], today: dt.date) -> None:
@@ -242,7 +245,9 @@ def facts_from_mentions(
     doc: Doc, mentions: list[Mention], today: dt.date, lexicon: Lexicon
 ) -> PatientFacts:
     facts = PatientFacts()
-    facts.indication = _indication(mentions, lexicon.secondary_conditions)
+    facts.indication = _indication(
+        mentions, lexicon.secondary_conditions, lexicon.umbrella_conditions
+    )
     _opioid_facts(facts, mentions, lexicon, today)
     _procedure(facts, mentions, today)
     if facts.procedure_planned is not True and facts.procedure_needs_opioids is not None:

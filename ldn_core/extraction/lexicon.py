@@ -49,6 +49,7 @@ class Lexicon:
     opioid_kinds: dict[str, str] = field(default_factory=dict)  # drug -> kind
     long_acting_markers: tuple[str, ...] = ()  # "er", "sr", "patch", "extended release", ...
     secondary_conditions: set[str] = field(default_factory=set)
+    umbrella_conditions: set[str] = field(default_factory=set)  # "IBD" beside "Crohn's"
 
     def fuzzy_vocabulary(self, min_len: int = 6) -> set[str]:
         """Single-word drug/condition names that tolerate small typos ("oxycodne")."""
@@ -102,13 +103,16 @@ def load_opioid_terms(path: Path) -> tuple[list[Term], dict[str, str], tuple[str
     return terms, kinds, markers
 
 
-def load_condition_terms(path: Path) -> tuple[list[Term], set[str]]:
+def load_condition_terms(path: Path) -> tuple[list[Term], set[str], set[str]]:
     terms: list[Term] = []
     secondary: set[str] = set()
+    umbrella: set[str] = set()
     for entry in _read(path).get("conditions", []):
         cid = str(entry["id"])
         if entry.get("secondary"):
             secondary.add(cid)
+        if entry.get("umbrella"):
+            umbrella.add(cid)
         for literal in entry.get("terms", []):
             terms.append(Term("CONDITION", cid, literal=str(literal)))
         for amb in entry.get("ambiguous", []) or []:
@@ -116,7 +120,7 @@ def load_condition_terms(path: Path) -> tuple[list[Term], set[str]]:
             terms.append(
                 Term("CONDITION", cid, literal=str(amb["term"]), meta=(("needs_any", needs),))
             )
-    return terms, secondary
+    return terms, secondary, umbrella
 
 
 def load_patient_terms(path: Path) -> list[Term]:
@@ -141,7 +145,7 @@ def load_context_cues(path: Path) -> list[ContextCue]:
 
 def load_lexicon(opioids_path: Path = OPIOIDS_PATH, lexicon_dir: Path = LEXICON_DIR) -> Lexicon:
     opioid_terms, kinds, markers = load_opioid_terms(opioids_path)
-    condition_terms, secondary = load_condition_terms(lexicon_dir / "conditions.yaml")
+    condition_terms, secondary, umbrella = load_condition_terms(lexicon_dir / "conditions.yaml")
     terms = opioid_terms + condition_terms + load_patient_terms(lexicon_dir / "patient_terms.yaml")
     cues = load_context_cues(lexicon_dir / "context_rules.yaml")
-    return Lexicon(terms, cues, kinds, markers, secondary)
+    return Lexicon(terms, cues, kinds, markers, secondary, umbrella)

@@ -111,7 +111,10 @@ _A_PATIENT = re.compile(
     r"\b(?:pts?|my (?:patient|pt|client)s?|"
     r"(?:the|this|our) (?:patient|pt|lady|man|woman|gentleman)|"
     r"he|she|his|her|him|hers|mr|mrs|ms\.|miss)\b"
-    r"|\b\d{1,3}\s?(?:y/?o|yrs?|years? old|[mf])\b|\b[mf]\s?\d{1,3}\b",
+    r"|\b\d{1,3}\s?(?:y/?o|yrs?|years? old|[mf])\b|\b[mf]\s?\d{1,3}\b"
+    # a pasted chart is about its patient: "PMH:", "DH:", "Meds:", "HPI:"
+    r"|(?:^|\n)\s*(?:pmh|dh|hpi|hpc|pc|sh|meds|medications|current meds|drug history|"
+    r"allergies|dx|diagnosis|o/e|imp|impression)\s*:",
     re.IGNORECASE,
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ldn_core.answer.dose_question import dose_statement
+from ldn_core.answer.dose_question import asked_ldn_dose, dose_statement
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,9 @@ def test_the_dose_asked_about_is_placed_by_the_rules(text, rule_id):
 )
 def test_no_dose_statement_without_one_judged_dose(text):
     assert dose_statement(text) is None
+
+
+def test_a_judgement_asked_about_something_else_is_not_a_dose_question():
+    filler = "Rx: LDN 4.5 mg nocte\nPharmacy uses a lactose filler.\nIs that ok?"
+    assert asked_ldn_dose(filler) is None
+    assert asked_ldn_dose("Rx: LDN 4.5 mg nocte.\nIs that ok for a 50 kg woman?") == 4.5

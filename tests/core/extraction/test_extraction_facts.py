@@ -442,3 +442,22 @@ def test_an_opioid_on_the_allergy_list_is_not_taken(text):
     found = facts(text)
     assert found.opioids == []
     assert found.opioid_free is None  # an allergy says nothing about opioid use
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        ("Bloods: ALT 112, AST 88, GGT 240", "raised_lfts"),
+        ("ALT 60, ALP 130", None),  # below 100 depends on the laboratory's range
+        ("NAFLD cirrhosis, Child-Pugh A5, no varices", "compensated_cirrhosis"),
+        ("alcohol-related cirrhosis, Child-Pugh B8", "decompensated_cirrhosis"),
+    ],
+)
+def test_liver_results_as_typed_in_a_chart(text, status):
+    assert facts(text).liver_status == status
+
+
+def test_a_specific_condition_beats_the_umbrella_term_beside_it():
+    assert facts("IBD clinic. 24M ileocolonic Crohn's, LDN?").indication == "crohns"
+    assert facts("chronic pain from her fibromyalgia, LDN?").indication == "fibromyalgia"
+    assert facts("IBD clinic: 30F with UC, LDN?").indication == "ibd"

@@ -10,6 +10,7 @@ from ldn_core.understanding import (
     asks_to_start_ldn,
     followup_request,
     is_question_shaped,
+    mentions_a_patient,
     mentions_ldn,
     question_part,
     question_parts,
@@ -203,3 +204,8 @@ def test_a_message_passed_on_in_its_senders_words_is_relayed(text, words):
 def test_a_quoted_label_or_a_list_is_not_a_relayed_message():
     assert not relays_a_question("the label says: 'do not use with opioids'")
     assert not relays_a_question("Meds: sertraline 50 mg, omeprazole 20 mg")
+
+
+def test_a_pasted_chart_is_about_its_patient():
+    assert mentions_a_patient("DH: pregabalin 75 mg bd\nPMH: FM\nCan LDN be started?")
+    assert not mentions_a_patient("Can LDN be started in fibromyalgia?")
