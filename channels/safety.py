@@ -16,13 +16,18 @@ EMPTY_TEXT = (
 )
 TRUNCATED_NOTE = "Note: your message was very long, so only its first {limit} characters were read."
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
 
 
 def clean_message(text: str) -> str:
-    """Strip control and zero-width characters; fold runs of whitespace."""
+    """Strip control and zero-width characters; fold runs of spaces and tabs. Line breaks
+    stay: a pasted chart's "PMH:" lines, a signature block or a chat log are read by them."""
+    for line_break in ("\r\n", "\r", "\u2028", "\u2029"):
+        text = text.replace(line_break, "\n")
     text = _CONTROL.sub(" ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"[^\S\n]+", " ", text)
+    text = re.sub(r" ?\n ?", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def prepare_message(raw: str) -> "tuple[str, bool]":

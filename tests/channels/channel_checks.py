@@ -88,7 +88,9 @@ def safety() -> None:
         prepare_message,
     )
 
-    assert clean_message("max\x00 dose\u200b of\n\tLDN ") == "max dose of LDN"
+    assert clean_message("max\x00 dose\u200b of \t LDN ") == "max dose of LDN"
+    # line breaks carry a pasted chart's structure: kept, blank runs folded
+    assert clean_message("PMH: FM \r\n\n\n\nDH:\tsertraline") == "PMH: FM\n\nDH: sertraline"
     text, cut = prepare_message("x" * (MAX_MESSAGE_CHARS + 10))
     assert cut and len(text) == MAX_MESSAGE_CHARS
     assert prepare_message("  dose?  ") == ("dose?", False)
