@@ -25,6 +25,14 @@ _INJECTION = re.compile(
     r"\b(?:prompt|instructions|secrets?|api keys?)\b",
     re.IGNORECASE,
 )
+# Asides about the message itself ("ignore that, clipboard junk.", "sorry, wrong paste"):
+# dropped sentence by sentence, like instructions, so the question is read alone.
+_ASIDE = re.compile(
+    r"\b(?:ignore|disregard|scratch) (?:that|this|the above|the previous)\b"
+    r"|\b(?:clipboard (?:junk|rubbish)|wrong paste|pasted (?:by mistake|in error))\b",
+    re.IGNORECASE,
+)
+_LDN_NAMED = re.compile(r"\b(?:ldn|naltrexone)\b", re.IGNORECASE)
 # SQL and script fragments ("'; DROP TABLE patients;--", "SELECT * FROM users").
 _CODE = re.compile(
     r"(?:'|\")?\s*;?\s*\b(?:drop\s+table|delete\s+from|insert\s+into|update\s+\w+\s+set|"
@@ -139,6 +147,16 @@ def _drop_sentences(text: str, pattern: re.Pattern[str]) -> tuple[str, bool]:
     return "".join(out), True
 
 
+def _drop_asides(text: str) -> str:
+    """Drop each sentence that is an aside; one that also asks about LDN ("1) ignore this
+    line 2) what dose LDN for MS") keeps its question without the aside's words."""
+    pieces = re.split(r"((?<=[.!?])\s+|\n+)", text)
+    for i in range(0, len(pieces), 2):
+        if _ASIDE.search(pieces[i]):
+            pieces[i] = _ASIDE.sub(" ", pieces[i]) if _LDN_NAMED.search(pieces[i]) else ""
+    return "".join(pieces)
+
+
 def clean_message(text: str) -> CleanedMessage:
     removed: list[str] = []
     cleaned = strip_markup(text or "")
@@ -154,6 +172,9 @@ def clean_message(text: str) -> CleanedMessage:
     cleaned, found = _drop_sentences(cleaned, _INJECTION)
     if found and "instruction" not in removed:
         removed.append("instruction")
+    if _ASIDE.search(cleaned):
+        removed.append("aside")
+        cleaned = _drop_asides(cleaned)
     without_code = _TOKEN_JUNK.sub(" ", _CODE.sub(" ", cleaned))
     if without_code != cleaned:
         removed.append("code")

@@ -201,9 +201,9 @@ def question_parts(text: str) -> list[str]:
     relayed = _RELAYED_CLAUSE.search(text)
     if relayed and mentions_a_patient(text):
         parts.append(relayed.group(1).strip(" -,;:'\""))
-    quoted = [m.group(1) for m in _QUOTED_MESSAGE.finditer(text)]
-    if quoted:  # a pasted chat ends with its question: the last line counts
-        parts.append(quoted[-1].strip(" -,;:'\"\u2019\u201d"))
+    quoted = [m.group(1).strip(" -,;:'\"\u2019\u201d") for m in _QUOTED_MESSAGE.finditer(text)]
+    if quoted:  # a pasted chat's lines together are the sender's message
+        parts.append(" ".join(quoted))
     asked = [s.strip() for s in re.split(r"(?<=[.!?\n])\s+", text) if s.strip().endswith("?")]
     if len(asked) >= 2:
         parts.extend(a for a in asked if len(a.split()) >= 3)

@@ -102,3 +102,9 @@ def test_a_pasted_chat_role_object_is_dropped_and_the_question_kept():
 def test_dictated_punctuation_and_spelt_out_letters_are_read_as_typed():
     cleaned = clean_message("is L D N ok in C K D question mark new line thanks")
     assert cleaned.text.startswith("is LDN ok in CKD?")
+
+
+def test_an_aside_about_the_paste_is_dropped():
+    cleaned = clean_message("Xk9fQ2Lm7pRtZ8 sorry, wrong paste. Is LDN safe in CKD stage 4?")
+    assert cleaned.text == "Is LDN safe in CKD stage 4?"
+    assert "aside" in cleaned.removed
