@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--overrule",
         action="store_true",
-        help="also show the effect of the store overrule (actions venv, PYTHONPATH=.)",
+        help="also show the effect of the store overrule (actions venv)",
     )
     parser.add_argument("--out", type=Path, help="markdown report to write (default: stdout)")
     parser.add_argument("--header", default="", help="markdown to put before the results")

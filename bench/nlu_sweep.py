@@ -1,4 +1,4 @@
-"""Fast NLU experiments with the assistant's own featurizers (Rasa venv; PYTHONPATH=repo).
+"""Fast NLU experiments with the assistant's own featurizers (Rasa venv).
 
 Builds the featurizers of config.yml (WhitespaceTokenizer, RegexFeaturizer, the two
 CountVectorsFeaturizers, MiniLM) as Rasa components, fits them on a training set, and trains
@@ -11,7 +11,7 @@ per text. Two evaluations per variant, with the FallbackClassifier rule applied
 - cv: stratified k-fold cross-validation on data/nlu, featurizers refitted in every fold
   (accuracy here is the classifier's, strict OOS; fallback figures shown separately).
 
-    PYTHONPATH=. .venv/rasa/bin/python bench/nlu_sweep.py --grid baseline
+    .venv/rasa/bin/python bench/nlu_sweep.py --grid baseline
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ import numpy as np
 import scipy.sparse
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+from bench.nlu_heldout import FALLBACK, Prediction, compute
 
-from nlu_heldout import FALLBACK, Prediction, compute  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,6 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 SETS = ROOT / "bench" / "realistic"
 DECLINE_KINDS = frozenset({"out_of_scope", "no_answer"})
