@@ -1,4 +1,4 @@
-"""Scores ldn_core.extraction on the labelled cases in bench/extraction_cases.yaml.
+"""Scores ldn_core.extraction on the labelled cases in eval/extraction/cases.yaml.
 
 Run: .venv/actions/bin/python bench/extraction_score.py [--split test|dev|all] [--verbose]
 
@@ -27,7 +27,7 @@ from ldn_core.patient import PatientFacts
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CASES_PATH = ROOT / "bench" / "extraction_cases.yaml"
+CASES_PATH = ROOT / "eval" / "extraction" / "cases.yaml"
 FACT_NAMES = [f.name for f in fields(PatientFacts)]
 
 

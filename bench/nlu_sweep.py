@@ -7,7 +7,7 @@ vectors, so one variant costs seconds instead of a `rasa train`. MiniLM vectors 
 per text. Two evaluations per variant, with the FallbackClassifier rule applied
 (top confidence < threshold -> nlu_fallback), scored by bench/nlu_heldout.compute:
 
-- dev: train on data/nlu, predict bench/nlu_dev.yml (the independent dev set);
+- dev: train on data/nlu, predict eval/nlu/dev.yml (the independent dev set);
 - cv: stratified k-fold cross-validation on data/nlu, featurizers refitted in every fold
   (accuracy here is the classifier's, strict OOS; fallback figures shown separately).
 
@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", default="baseline")
     parser.add_argument("--train", default=str(ROOT / "data" / "nlu"))
-    parser.add_argument("--dev", default=str(ROOT / "bench" / "nlu_dev.yml"))
+    parser.add_argument("--dev", default=str(ROOT / "eval" / "nlu" / "dev.yml"))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-cv", action="store_true")
     parser.add_argument("--thresholds", default="", help="comma list: also score these")

@@ -49,7 +49,7 @@ OVERRULABLE = frozenset({"out_of_scope", "nlu_fallback"})
 RASA_PYTHON = REPO / ".venv" / "rasa" / "bin" / "python"
 PARSE_CACHE = REPO / "results" / "nlu-parses"
 
-QUESTIONS_DIR = REPO / "bench" / "retrieval_questions"
+QUESTIONS_DIR = REPO / "eval" / "retrieval"
 KNOWLEDGE = REPO / "knowledge"
 
 TARGETS = {

@@ -1,4 +1,4 @@
-"""Regression gate: the labelled set in bench/extraction_cases.yaml must keep scoring."""
+"""Regression gate: the labelled set in eval/extraction/cases.yaml must keep scoring."""
 
 import pytest
 
