@@ -83,3 +83,16 @@ def test_each_venv_imports_this_clones_code_without_pythonpath(name, tmp_path):
     for module in expected["absent"]:
         assert report["found"][module] is None, f"{module} importable in the {name} venv"
     assert sorted(report["dists"]) == sorted(expected["dists"])
+
+
+@pytest.mark.parametrize("name", sorted(ENVIRONMENTS))
+def test_pip_check_passes_in_each_venv(name):
+    python = ROOT / ".venv" / name / "bin" / "python"
+    if not python.exists():
+        pytest.skip(f"no {python}: run `make envs`")
+    result = subprocess.run(
+        [str(python), "-m", "pip", "check", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
