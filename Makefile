@@ -8,7 +8,10 @@ RASA := .venv/rasa/bin/rasa
 export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
-export PYTHONPATH := $(CURDIR)
+# The two deployables and what they share (packages/*/pyproject.toml), installed editable into
+# per-clone venvs over shared, cached base venvs (scripts/ensure_env.sh): nothing sets PYTHONPATH.
+CORE := packages/ldn-core
+TOOLS := packages/ldn-dev-tools
 
 .PHONY: help envs index model run run-cds cds-demo run-production test lint validate unit nlu-report bench bench-load clean curator-report evidence-watch
 
@@ -25,8 +28,8 @@ help:
 	@echo "make bench-load  load benchmark: starts the production profile, several minutes"
 
 envs:
-	@scripts/ensure_env.sh actions 3.11 requirements/actions.lock
-	@scripts/ensure_env.sh rasa 3.10 requirements/rasa.lock
+	@scripts/ensure_env.sh actions 3.11 requirements/actions.lock $(CORE) packages/ldn-action-server $(TOOLS)
+	@scripts/ensure_env.sh rasa 3.10 requirements/rasa.lock $(CORE) packages/ldn-rasa-server $(TOOLS)
 
 index: envs
 	@$(PY) -m ldn_core.retrieval.build

@@ -1,6 +1,6 @@
-"""Scores ldn_core.extraction on the labelled cases in bench/extraction_cases.yaml.
+"""Scores ldn_core.extraction on the labelled cases in eval/extraction/cases.yaml.
 
-Run: /tmp/venvs/act311/bin/python bench/extraction_score.py [--split test|dev|all] [--verbose]
+Run: .venv/actions/bin/python bench/extraction_score.py [--split test|dev|all] [--verbose]
 
 A labelled fact is correct when the extracted value equals the label. Unlabelled facts are
 expected to stay unknown (see the conventions at the top of the YAML), so a value extracted
@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import sys
 import time
 from collections import defaultdict
 from dataclasses import asdict, fields
@@ -23,13 +22,12 @@ from typing import Any
 
 import yaml
 
+from ldn_core.extraction import extract_facts, get_pipeline
+from ldn_core.patient import PatientFacts
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from ldn_core.extraction import extract_facts, get_pipeline  # noqa: E402
-from ldn_core.patient import PatientFacts  # noqa: E402
-
-CASES_PATH = ROOT / "bench" / "extraction_cases.yaml"
+CASES_PATH = ROOT / "eval" / "extraction" / "cases.yaml"
 FACT_NAMES = [f.name for f in fields(PatientFacts)]
 
 

@@ -33,8 +33,6 @@ from pathlib import Path
 import aiohttp
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 CITED_QUESTIONS = [
     "what is the starting dose of LDN for fibromyalgia?",

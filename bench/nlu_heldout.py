@@ -252,8 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cv", type=Path, help="cross-validation output dir")
     parser.add_argument(
         "--title",
-        default="Held-out set (tests/nlu/heldout.yml, never trained on), as the assistant behaves",
-        help="section title (e.g. for the dev set, bench/nlu_dev.yml)",
+        default="Held-out set (eval/nlu/heldout.yml, never trained on), as the assistant behaves",
+        help="section title (e.g. for the dev set, eval/nlu/dev.yml)",
     )
     parser.add_argument(
         "--examples", action="store_true", help="also list every misclassified held-out example"
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--overrule",
         action="store_true",
-        help="also show the effect of the store overrule (actions venv, PYTHONPATH=.)",
+        help="also show the effect of the store overrule (actions venv)",
     )
     parser.add_argument("--out", type=Path, help="markdown report to write (default: stdout)")
     parser.add_argument("--header", default="", help="markdown to put before the results")

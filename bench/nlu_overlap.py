@@ -1,10 +1,10 @@
 """Flag NLU examples of one file that copy or nearly copy examples of others.
 
-Used to keep bench/nlu_dev.yml independent of the training data (and new training data
+Used to keep eval/nlu/dev.yml independent of the training data (and new training data
 independent of the dev set): an exact match after normalisation (lowercase, punctuation and
 entity markup removed) or a difflib ratio >= --threshold is reported. Plain Python + PyYAML.
 
-    python bench/nlu_overlap.py bench/nlu_dev.yml data/nlu/*.yml
+    python bench/nlu_overlap.py eval/nlu/dev.yml data/nlu/*.yml
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Fast NLU experiments with the assistant's own featurizers (Rasa venv; PYTHONPATH=repo).
+"""Fast NLU experiments with the assistant's own featurizers (Rasa venv).
 
 Builds the featurizers of config.yml (WhitespaceTokenizer, RegexFeaturizer, the two
 CountVectorsFeaturizers, MiniLM) as Rasa components, fits them on a training set, and trains
@@ -7,11 +7,11 @@ vectors, so one variant costs seconds instead of a `rasa train`. MiniLM vectors 
 per text. Two evaluations per variant, with the FallbackClassifier rule applied
 (top confidence < threshold -> nlu_fallback), scored by bench/nlu_heldout.compute:
 
-- dev: train on data/nlu, predict bench/nlu_dev.yml (the independent dev set);
+- dev: train on data/nlu, predict eval/nlu/dev.yml (the independent dev set);
 - cv: stratified k-fold cross-validation on data/nlu, featurizers refitted in every fold
   (accuracy here is the classifier's, strict OOS; fallback figures shown separately).
 
-    PYTHONPATH=. .venv/rasa/bin/python bench/nlu_sweep.py --grid baseline
+    .venv/rasa/bin/python bench/nlu_sweep.py --grid baseline
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ import numpy as np
 import scipy.sparse
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+from bench.nlu_heldout import FALLBACK, Prediction, compute
 
-from nlu_heldout import FALLBACK, Prediction, compute  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -219,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", default="baseline")
     parser.add_argument("--train", default=str(ROOT / "data" / "nlu"))
-    parser.add_argument("--dev", default=str(ROOT / "bench" / "nlu_dev.yml"))
+    parser.add_argument("--dev", default=str(ROOT / "eval" / "nlu" / "dev.yml"))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-cv", action="store_true")
     parser.add_argument("--thresholds", default="", help="comma list: also score these")

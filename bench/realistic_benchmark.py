@@ -1,5 +1,5 @@
 """Realistic clinician messages end to end: cited-answer rate, decline rate and topic
-accuracy per message style (bench/realistic/*.yml).
+accuracy per message style (eval/realistic/*.yml).
 
 Usage:
     python bench/realistic_benchmark.py --set dev --start          # starts its own stack
@@ -16,7 +16,7 @@ scored:
 - out of scope (``expect: decline``): declined when the reply is a decline or a "no cited
   answer" and carries no clinical statement.
 Decisions are made on ``dev`` and ``dev2``; ``heldout`` is measured, never tuned on
-(bench/realistic/README.md).
+(eval/realistic/README.md).
 Requests go only to the given local URL, one at a time, and the run stops by itself.
 """
 
@@ -35,10 +35,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-SETS = ROOT / "bench" / "realistic"
+SETS = ROOT / "eval" / "realistic"
 DECLINE_KINDS = frozenset({"out_of_scope", "no_answer"})
 
 
@@ -178,7 +176,7 @@ def report(outcomes: list[Outcome]) -> dict:
         total.add(outcome)
     # "answered" counts every in-scope item, store gaps included (a gap can only pass with a
     # cited on-topic answer); "covered" leaves the gaps out, and "gaps handled" counts a gap
-    # answered or met with an honest "no cited answer" (bench/realistic/README.md).
+    # answered or met with an honest "no cited answer" (eval/realistic/README.md).
     header = (
         f"{'style':<16} {'answered (cited+on topic)':<28} {'cited':<18} {'topic acc.':<18} "
         f"{'declined':<16} {'covered answered':<20} {'gaps handled':<14}"

@@ -1,4 +1,4 @@
-"""Check the schema of a realistic-message development set (bench/realistic/<set>.yml).
+"""Check the schema of a realistic-message development set (eval/realistic/<set>.yml).
 
 Usage:
     python3 bench/realistic_check.py            # dev2
@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = ROOT / "bench" / "realistic"
+SETS = ROOT / "eval" / "realistic"
 DEV_SETS = {"dev": "d", "dev2": "e", "dev3": "g"}
 STYLES = {
     "terse",

@@ -32,15 +32,13 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from ldn_core.assistant import Assistant, answers_from_store
+from ldn_core.retrieval import Retriever
+from ldn_core.retrieval.tuning import tuned_encoder
+from ldn_core.routing import INTENT_TOPICS
+from ldn_core.settings import Settings
 
-from ldn_core.assistant import Assistant, answers_from_store  # noqa: E402
-from ldn_core.retrieval import Retriever  # noqa: E402
-from ldn_core.retrieval.tuning import tuned_encoder  # noqa: E402
-from ldn_core.routing import INTENT_TOPICS  # noqa: E402
-from ldn_core.settings import Settings  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 # Intents whose question the router always searches with their topic hints
 # (data/rules/respond.yml sends them to action_respond; a test keeps the two in step). The
@@ -51,7 +49,7 @@ OVERRULABLE = frozenset({"out_of_scope", "nlu_fallback"})
 RASA_PYTHON = REPO / ".venv" / "rasa" / "bin" / "python"
 PARSE_CACHE = REPO / "results" / "nlu-parses"
 
-QUESTIONS_DIR = REPO / "bench" / "retrieval_questions"
+QUESTIONS_DIR = REPO / "eval" / "retrieval"
 KNOWLEDGE = REPO / "knowledge"
 
 TARGETS = {

@@ -17,11 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from retrieval_benchmark import KNOWLEDGE, load_questions, nlu_parses, served_encoder  # noqa: E402
-
-from ldn_core.retrieval import Retriever  # noqa: E402
+from bench.retrieval_benchmark import KNOWLEDGE, load_questions, nlu_parses, served_encoder
+from ldn_core.retrieval import Retriever
 
 UNSURE_OR_REFUSED = frozenset({"out_of_scope", "nlu_fallback"})
 MARGINS = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0]

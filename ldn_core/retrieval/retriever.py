@@ -72,7 +72,7 @@ ABSTENTION_FEATURES = (
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Tuned on the dev split of bench/retrieval_questions (bench/tune_retrieval.py)."""
+    """Tuned on the dev split of eval/retrieval (bench/tune_retrieval.py)."""
 
     lexical_weight: float = 0.0  # weight of the max-scaled BM25 score added to the cosine
     title_weight: float = 0.0  # weight of the title-view cosine added to the cosine

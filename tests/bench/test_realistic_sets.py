@@ -3,16 +3,10 @@ never opened here)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "bench"))
-
-from realistic_benchmark import SETS, load_items  # noqa: E402
-from realistic_check import check  # noqa: E402
+from bench.realistic_benchmark import SETS, load_items
+from bench.realistic_check import check
 
 
 @pytest.mark.parametrize("name", ["dev", "dev2", "dev3"])
@@ -27,7 +21,7 @@ def test_dev2_loads_in_the_benchmark():
 
 
 def test_store_gaps_are_scored_apart_from_covered_questions():
-    from realistic_benchmark import Item, Outcome, Tally
+    from bench.realistic_benchmark import Item, Outcome, Tally
 
     gap = Item("x1", "terse", ("ldn with grapefruit?",), "answer", frozenset({"interactions"}))
     gap = Item(**{**gap.__dict__, "store_gap": True})

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "bench"))
-
-from retrieval_benchmark import (  # noqa: E402
+from bench.retrieval_benchmark import (
     ANSWERED_FROM_STORE,
     Question,
     metrics,
     run_as_deployed,
 )
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_the_intents_searched_are_sent_to_the_router_by_the_rules():

@@ -35,7 +35,6 @@ def live(tmp_path_factory):
         **os.environ,
         "LDN_CDS_PORT": str(port),
         "LDN_DATA_DIR": str(data_dir),
-        "PYTHONPATH": str(ROOT),
         "LDN_PROFILE": "dev",
         "LDN_CDS_REQUIRE_JWT": "0",
     }

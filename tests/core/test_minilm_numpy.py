@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlu_components.minilm import MiniLM
-from scripts.export_encoder import ensure_encoder
+from scripts.export_encoder import ensure_encoder, minilm
+
+MiniLM = minilm.MiniLM  # nlu_components/minilm.py, loaded from its file (Rasa-side package)
 
 TEXTS = [
     "what's the starting dose of LDN for fibro?",

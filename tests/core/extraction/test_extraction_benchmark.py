@@ -1,16 +1,8 @@
-"""Regression gate: the labelled set in bench/extraction_cases.yaml must keep scoring."""
-
-import importlib.util
-from pathlib import Path
+"""Regression gate: the labelled set in eval/extraction/cases.yaml must keep scoring."""
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-_spec = importlib.util.spec_from_file_location(
-    "extraction_score", ROOT / "bench" / "extraction_score.py"
-)
-bench = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench)
+from bench import extraction_score as bench
 
 CASES = bench.load_cases()
 

@@ -11,7 +11,6 @@ this check is also what keeps the benchmark out of its training data.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +29,7 @@ def normalised(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def benchmark_questions() -> list[str]:
-    sys.path.insert(0, str(REPO / "bench"))
-    from retrieval_benchmark import load_questions
+    from bench.retrieval_benchmark import load_questions
 
     return [q.q for q in load_questions("all")]
 

@@ -1,0 +1,1 @@
+"""Benchmarks and tuning scripts (importable as bench.*; the sets they read live in eval/)."""
