@@ -32,6 +32,8 @@ _ASIDE = re.compile(
     r"|\b(?:clipboard (?:junk|rubbish)|wrong paste|pasted (?:by mistake|in error))\b",
     re.IGNORECASE,
 )
+# Sentences (or lines) with their separators kept at odd positions, to drop some and rejoin.
+_SENTENCE_PIECES = re.compile(r"((?<=[.!?])\s+|\n+)")
 _LDN_NAMED = re.compile(r"\b(?:ldn|naltrexone)\b", re.IGNORECASE)
 # SQL and script fragments ("'; DROP TABLE patients;--", "SELECT * FROM users").
 _CODE = re.compile(
@@ -133,7 +135,7 @@ class CleanedMessage:
 
 def _drop_sentences(text: str, pattern: re.Pattern[str]) -> tuple[str, bool]:
     """Drop each sentence (or line) that matches; keep the others in order."""
-    pieces = re.split(r"((?<=[.!?])\s+|\n+)", text)  # separators kept at odd positions
+    pieces = _SENTENCE_PIECES.split(text)
     sentences = pieces[0::2]
     dropped = [bool(pattern.search(p)) for p in sentences]
     if not any(dropped):
@@ -150,7 +152,7 @@ def _drop_sentences(text: str, pattern: re.Pattern[str]) -> tuple[str, bool]:
 def _drop_asides(text: str) -> str:
     """Drop each sentence that is an aside; one that also asks about LDN ("1) ignore this
     line 2) what dose LDN for MS") keeps its question without the aside's words."""
-    pieces = re.split(r"((?<=[.!?])\s+|\n+)", text)
+    pieces = _SENTENCE_PIECES.split(text)
     for i in range(0, len(pieces), 2):
         if _ASIDE.search(pieces[i]):
             pieces[i] = _ASIDE.sub(" ", pieces[i]) if _LDN_NAMED.search(pieces[i]) else ""

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from ldn_core.settings import REPO_ROOT
+from ldn_core.understanding.sentences import sentences
 
 OTHER_DRUGS_FILE = Path("lexicon") / "other_drugs.yaml"
 OPIOIDS_FILE = Path("rules") / "opioids.yaml"
@@ -87,7 +88,6 @@ _COMBINING = re.compile(
 _JOINED = (
     r"(?:\bwith|\bw/|\balongside|\bplus|\+|&)\s*(?:(?:her|his|their|the|my|a|an|current|usual)\s+)?"
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 # A class of medicines named instead of a drug ("is LDN safe with thyroid medication?").
 _MEDICINE_CLASS = re.compile(
     r"\b(?:thyroid|blood pressure|bp|diabetes|diabetic|heart|epilepsy|seizure|antidepressant|"
@@ -101,7 +101,7 @@ def co_medication(text: str) -> str | None:
     """The listed non-opioid drug (or class of medicines) the message asks about taking with
     LDN, if it does: LDN joined to the drug ("LDN ... with X", "X with LDN"), or a word about
     combining in the sentence that names both."""
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in sentences(text):
         drug = listed_drug_pattern().search(sentence) or _MEDICINE_CLASS.search(sentence)
         if drug is None or not re.search(rf"\b{_LDN_REF}\b", sentence, re.IGNORECASE):
             continue

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from ldn_core.settings import REPO_ROOT
+from ldn_core.understanding.sentences import sentences
 
 UNTESTED_FILE = Path("lexicon") / "untested_conditions.yaml"
 
@@ -26,7 +27,6 @@ _ASKS_IF_IT_HELPS = re.compile(
     r"try (?:it|ldn)|used? (?:it |ldn )?(?:in|for)|for (?:that|this))\b",
     re.IGNORECASE,
 )
-_SENTENCES = re.compile(r"(?<=[.!?\n])\s*|\n+")
 
 
 @lru_cache(maxsize=4)
@@ -47,7 +47,7 @@ def asked_about_untested_condition(text: str) -> str | None:
     """The label of a store-uncovered condition named in a sentence that asks whether LDN
     helps ("will LDN help her thyroid?"), or None. A comorbidity listed on its own line of a
     chart ("PMH: depression, migraine") is not the question."""
-    for sentence in _SENTENCES.split(text):
+    for sentence in sentences(text):
         if not _ASKS_IF_IT_HELPS.search(sentence):
             continue
         for pattern, label in _terms():
