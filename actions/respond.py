@@ -16,7 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapter import context_events, latest_intent, latest_text, previous_context, send
-from actions.clock import today
+from actions import clock
 from ldn_core.assistant import shared_assistant
 from ldn_core.patient import facts_from_dict, facts_to_dict
 from ldn_core.respond import State, Turn
@@ -59,7 +59,7 @@ class ActionRespond(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = turn_from(tracker)
-        reply = shared_assistant().respond(turn, state_from(tracker), today())
+        reply = shared_assistant().respond(turn, state_from(tracker), clock.today())
         log.info(
             "respond route=%s intent=%s kind=%s noise=%s",
             reply.route,

@@ -16,7 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapter import latest_text, send
-from actions.clock import today
+from actions import clock
 from actions.forms.slots import SCHEDULE_FORM, SCREENING_FORM, reset_events
 from ldn_core.answer import message
 from ldn_core.assistant import shared_assistant
@@ -39,7 +39,7 @@ class ActionScreenPatient(Action):
         # After the form every answer is already parsed (in its question's context) into
         # patient_facts: the last message is not read again out of that context.
         text = "" if last_action(tracker) == SCREENING_FORM else latest_text(tracker)
-        answer, facts = shared_assistant().screen_patient(text, today(), known)
+        answer, facts = shared_assistant().screen_patient(text, clock.today(), known)
         verdict = answer.structured["screening"]["verdict"]
         still_missing = bool(answer.structured["screening"]["missing"])
         log.info("screening verdict=%s missing=%s", verdict, still_missing)
@@ -76,7 +76,7 @@ class ActionTitrationSchedule(Action):
             except ValueError:  # a malformed stored date: never a stack trace to the user
                 answer = message("I cannot build that schedule: the start date is not valid.")
         else:
-            answer = assistant.titration_schedule(latest_text(tracker), today())
+            answer = assistant.titration_schedule(latest_text(tracker), clock.today())
         send(dispatcher, answer, tracker.get_latest_input_channel())
         return [
             SlotSet("topic", "dosing"),

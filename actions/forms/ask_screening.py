@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapter import say, send
-from actions.clock import today
+from actions import clock
 from actions.forms.slots import DEFAULT_QUESTION, SCREENING_FORM, facts_of, questions_for
 from ldn_core.assistant import shared_assistant
 from ldn_core.rules import Verdict, screen
@@ -40,11 +40,11 @@ class AskScreeningSlot(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         facts = facts_of(tracker)
-        result = screen(facts, today())
+        result = screen(facts, clock.today())
         form = {"name": SCREENING_FORM, "slot": self.slot, "missing": list(result.missing)}
         if result.verdict in PROVISIONAL:
             # The verdict so far (dates, reasons, citations), ending with the open questions.
-            answer, _ = shared_assistant().screen_patient("", today(), facts)
+            answer, _ = shared_assistant().screen_patient("", clock.today(), facts)
             send(
                 dispatcher,
                 replace(answer, structured={**answer.structured, "form": form}),

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapter import latest_text, say
-from actions.clock import today
+from actions import clock
 from actions.forms.answer_shapes import CONTINUE, STANDARD_WORDS, UNSURE
 from actions.forms.base import LdnFormValidation
 from actions.forms.slots import FAILURES
@@ -83,7 +83,7 @@ def parse_start(text: str) -> tuple[str | None, str]:
     found = find_time_expressions(text)
     if not found:
         return None, LdnFormValidation.unreadable("schedule_start", text)
-    now = today()
+    now = clock.today()
     day = found[0].resolve(now, "future")
     if day is None:
         return None, f'"{shown}" is not a valid date. Please give the day of the first dose.'

@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapter import latest_text
-from actions.clock import today
+from actions import clock
 from actions.forms.answer_shapes import CONTINUE, ONLY_NO, ONLY_YES, STILL_TAKING, UNSURE
 from actions.forms.base import LdnFormValidation
 from actions.forms.slots import (
@@ -44,17 +44,17 @@ class ValidateScreeningForm(LdnFormValidation):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[str]:
-        return missing_slots(screen(facts_of(tracker), today()))
+        return missing_slots(screen(facts_of(tracker), clock.today()))
 
     def activation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict:
         # The router opens the form after it has answered: the facts it already gathered
         # (patient_facts) stay, and the triggering message may add more.
-        facts = facts_of(tracker).merged_with(extract_facts(latest_text(tracker), today()))
+        facts = facts_of(tracker).merged_with(extract_facts(latest_text(tracker), clock.today()))
         return {FACTS: facts_to_dict(facts), PENDING: True}
 
     def answers(self, slot: str, text: str, tracker: Tracker) -> bool:
         known = facts_of(tracker)
-        new = self.parse(slot, text, known, screen(known, today()))
+        new = self.parse(slot, text, known, screen(known, clock.today()))
         return new is not None and state(slot, known.merged_with(new)) != state(slot, known)
 
     # ------------------------------------------------------------ parsing
@@ -64,7 +64,7 @@ class ValidateScreeningForm(LdnFormValidation):
     ) -> PatientFacts | None:
         """Facts in an answer to ``slot``; short answers are read in the question's context."""
         pending = [k for k in result.missing if slot_for_key(k) == slot]
-        now = today()
+        now = clock.today()
         if slot == "last_opioid_dose":
             return self.parse_last_dose(text, known, pending, now)
         facts = extract_facts(text, now)
@@ -111,7 +111,7 @@ class ValidateScreeningForm(LdnFormValidation):
         if UNSURE.search(text):  # a hedged answer is not a fact ("maybe last week")
             return self.fail(slot, self.unreadable(slot, text), dispatcher, tracker)
         known = facts_of(tracker)
-        before = screen(known, today())
+        before = screen(known, clock.today())
         if slot == "last_opioid_dose":
             problem = self.last_dose_problem(text)
             if problem:
@@ -126,7 +126,7 @@ class ValidateScreeningForm(LdnFormValidation):
             else:
                 problem = self.unreadable(slot, text)
             return self.fail(slot, problem, dispatcher, tracker)
-        after = screen(merged, today())
+        after = screen(merged, clock.today())
         still = missing_slots(after)
         values: dict[str, Any] = {FACTS: facts_to_dict(merged), FAILURES: None}
         # a slot whose facts are missing again (changed by this answer) is asked again
@@ -143,7 +143,7 @@ class ValidateScreeningForm(LdnFormValidation):
         found = find_time_expressions(text)
         if not found:
             return None  # left to the generic re-prompt
-        now = today()
+        now = clock.today()
         expr = found[0]
         day = expr.resolve(now, "past")
         if day is None:

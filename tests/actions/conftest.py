@@ -8,6 +8,9 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import clock
+from tests.actions.frozen_clock import TODAY
+
 
 def make_tracker(
     text: str,
@@ -48,3 +51,9 @@ def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The actions read the date from actions.clock; the tests fix it (see frozen_clock.py)."""
+    monkeypatch.setattr(clock, "today", lambda: TODAY)

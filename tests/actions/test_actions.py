@@ -13,6 +13,7 @@ from actions.answer_question import ActionAnswerQuestion
 from actions.fallback import ActionClarify, ActionOutOfScope
 from actions.screening import ActionScreenPatient, ActionTitrationSchedule
 from tests.actions.conftest import make_tracker, slot_events
+from tests.actions.frozen_clock import TODAY
 
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 
@@ -103,7 +104,7 @@ async def test_schedule_starts_on_the_requested_day(dispatcher):
     tracker = make_tracker("titration schedule starting tomorrow", "request_schedule")
     await run(ActionTitrationSchedule(), tracker, dispatcher)
     schedule = only_message(dispatcher)["custom"]["schedule"]
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = TODAY + dt.timedelta(days=1)
     assert schedule["rows"][0]["start"] == tomorrow.isoformat()
     assert schedule["rows"][0]["dose_mg"] == 1.5
 

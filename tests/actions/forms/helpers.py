@@ -6,7 +6,6 @@ slot and the user's message as the latest event.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +14,9 @@ from rasa_sdk import Tracker
 
 from ldn_core.extraction import extract_facts
 from ldn_core.patient import facts_to_dict
+from tests.actions.frozen_clock import TODAY
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[3] / "domain.yml").read_text())
-TODAY = dt.date.today()
 
 
 def form_tracker(
