@@ -15,8 +15,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapter import context_events, latest_intent, latest_text, previous_context, send
 from actions import clock
+from actions.adapter import context_events, latest_intent, latest_text, previous_context, send
 from ldn_core.assistant import shared_assistant
 from ldn_core.patient import facts_from_dict, facts_to_dict
 from ldn_core.respond import State, Turn

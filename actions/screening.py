@@ -15,8 +15,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapter import latest_text, send
 from actions import clock
+from actions.adapter import latest_text, send
 from actions.forms.slots import SCHEDULE_FORM, SCREENING_FORM, reset_events
 from ldn_core.answer import message
 from ldn_core.assistant import shared_assistant

@@ -9,8 +9,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapter import say, send
 from actions import clock
+from actions.adapter import say, send
 from actions.forms.slots import DEFAULT_QUESTION, SCREENING_FORM, facts_of, questions_for
 from ldn_core.assistant import shared_assistant
 from ldn_core.rules import Verdict, screen

@@ -8,8 +8,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapter import latest_text, say
 from actions import clock
+from actions.adapter import latest_text, say
 from actions.forms.answer_shapes import CONTINUE, STANDARD_WORDS, UNSURE
 from actions.forms.base import LdnFormValidation
 from actions.forms.slots import FAILURES

@@ -10,8 +10,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapter import latest_text
 from actions import clock
+from actions.adapter import latest_text
 from actions.forms.answer_shapes import CONTINUE, ONLY_NO, ONLY_YES, STILL_TAKING, UNSURE
 from actions.forms.base import LdnFormValidation
 from actions.forms.slots import (
