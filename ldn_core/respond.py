@@ -84,6 +84,8 @@ WALKTHROUGH = re.compile(
 )
 # When the store abstains on a message that is clearly about LDN, the best passages are
 # still shown if the best cosine reaches this floor (else: "no cited answer").
+# A question this long or longer after an answer is a new question, not a continuation.
+CONTINUATION_WORDS = 16
 SMALLTALK_WORDS = 8  # a longer question is never taken for small talk
 CASE_FACTS = 2  # facts that make a message a patient description without "pt"/"she"
 # Noise that is only politeness: a message of nothing else is small talk, not an attack.
@@ -363,7 +365,10 @@ class Router:
         # A short question that leans on the previous one ("what dose then?", "is that in men
         # too?") is searched as a follow-up when it finds nothing alone.
         followup = state.context.question is not None and (
-            hint_intent == intents.FOLLOWUP or request is not None or is_elliptical(text)
+            hint_intent == intents.FOLLOWUP
+            or request is not None
+            or is_elliptical(text)
+            or self._continues_conversation(text, extracted)
         )
         if followup and hint_intent != intents.FOLLOWUP:
             # read with the previous question too; kept unless it finds nothing while the
@@ -514,6 +519,19 @@ class Router:
         )
 
     # ------------------------------------------------------------------ parts
+
+    def _continues_conversation(self, text: str, extracted: PatientFacts) -> bool:
+        """A question right after an answer, in words the store knows, that names no other
+        drug and describes no new patient ("do I need to adjust the dose", "is there actually
+        a guideline saying don't?") goes on about LDN: a clinician talking to an LDN assistant
+        does not restate the drug in every turn."""
+        return (
+            is_question_shaped(text)
+            and len(text.split()) <= CONTINUATION_WORDS
+            and not names_other_drug(text)
+            and not has_patient_facts(extracted)
+            and self.retriever.retrieve(text).answerability >= CLINICAL_MIN_ANSWERABILITY
+        )
 
     def _knowledge_answer(
         self,

@@ -29,6 +29,7 @@ Per question:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field, fields, replace
@@ -56,6 +57,7 @@ REFERS = re.compile(
 )
 
 CANDIDATES = 10  # ranking depth kept for callers and the benchmark
+SIGNALS_KEPT = 256  # recent questions whose encoding is kept (a turn reads its text 2-6 ways)
 # The abstention model's features, in the order the logit adds them up (the order fixes the
 # float sum, so the figures tuned on it do not move). Each has a weight answerable_<name>.
 ABSTENTION_FEATURES = (
@@ -222,6 +224,8 @@ class Retriever:
             known=expander.vocabulary(),
             dictionary=encoder_dictionary(index.encoder) | real_words,
         )
+        # read-only results (frozen dataclass, arrays never written), so sharing them is safe
+        self._recent_signals = functools.lru_cache(maxsize=SIGNALS_KEPT)(self._compute_signals)
 
     @classmethod
     def from_knowledge(
@@ -255,7 +259,12 @@ class Retriever:
         return boosts
 
     def signals(self, question: str) -> QuerySignals:
-        """Encode and score the question once; ``decide`` turns this into a result."""
+        """Encode and score the question once; ``decide`` turns this into a result. The router
+        reads one message several ways (alone, each question part, with hints), so the last
+        few are kept: the same text is never encoded twice in a turn."""
+        return self._recent_signals(question)
+
+    def _compute_signals(self, question: str) -> QuerySignals:
         text = self.lexical.correct(question.strip())
         expanded = self.expander.expand(text)
         content = self.expander.content(text)

@@ -336,3 +336,27 @@ def test_a_case_naming_its_condition_is_answered_on_it_without_the_nlu(assistant
     assert "multiple_sclerosis" in topics_of(assistant, reply)
     # a question about another treatment for that condition is still declined
     assert ask(assistant, "DMT options for highly active RRMS").route == "decline"
+
+
+@pytest.mark.slow
+def test_a_question_after_an_answer_goes_on_about_ldn_unless_it_names_another_subject(assistant):
+    first = ask(assistant, "is LDN ok in stage 4 CKD?")
+    state = State(first.context, first.facts, first.screening_pending, first.passages)
+    # seven words, no LDN, no pointing word: still a question about the LDN just discussed
+    reply = ask(assistant, "do I need to adjust the dosage", state=state)
+    assert reply.route == "knowledge"
+    assert "renal" in topics_of(assistant, reply)
+    # another drug's question after the answer is not a continuation
+    other = ask(assistant, "what is the usual starting dose of amlodipine?", state=state)
+    assert other.route in ("decline", "no_answer")
+    assert not (other.answer and other.answer.points and other.route == "knowledge")
+
+
+@pytest.mark.slow
+def test_a_relayed_question_about_keeping_an_opioid_gets_the_opioid_verdict(assistant):
+    reply = ask(
+        assistant,
+        "his wife wants to know if he can stay on his co-dydramol once the LDN is started",
+    )
+    assert reply.answer.structured["screening"]["verdict"] in ("do_not_start", "wait_until")
+    assert "opioids" in topics_of(assistant, reply)

@@ -86,7 +86,16 @@ def test_stopped_opioids(text, drug, last_dose):
 
 
 @pytest.mark.parametrize(
-    "text", ["on oxycodone 5 mg qid", "takes tramadol prn", "still on codeine"]
+    "text",
+    [
+        "on oxycodone 5 mg qid",
+        "takes tramadol prn",
+        "still on codeine",
+        # asked whether to keep what the patient takes: she takes it now
+        "can she carry on with her co-codamol when she starts",
+        "should he keep taking the tramadol",
+        "ok to continue his morphine?",
+    ],
 )
 def test_current_opioids(text):
     assert only_opioid(text).current is True
