@@ -188,12 +188,18 @@ def test_starting_ldn_itself_is_told_from_another_drugs_start(text, starts):
 @pytest.mark.parametrize(
     "text, words",
     [
-        ("pt e-mailed: 'the chemist sent liquid instead of tablets, how many ml for 2 mg?'",
-         "the chemist sent liquid instead of tablets, how many ml for 2 mg?"),
-        ('wife: "he has been on it six weeks and feels nothing, should he go higher"',
-         "he has been on it six weeks and feels nothing, should he go higher"),
-        ("[18:02] Sam: evening\n[18:03] Sam: can I take it in the morning instead",
-         "evening can I take it in the morning instead"),
+        (
+            "pt e-mailed: 'the chemist sent liquid instead of tablets, how many ml for 2 mg?'",
+            "the chemist sent liquid instead of tablets, how many ml for 2 mg?",
+        ),
+        (
+            'wife: "he has been on it six weeks and feels nothing, should he go higher"',
+            "he has been on it six weeks and feels nothing, should he go higher",
+        ),
+        (
+            "[18:02] Sam: evening\n[18:03] Sam: can I take it in the morning instead",
+            "evening can I take it in the morning instead",
+        ),
     ],
 )
 def test_a_message_passed_on_in_its_senders_words_is_relayed(text, words):
