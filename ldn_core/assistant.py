@@ -24,6 +24,7 @@ from ldn_core.retrieval.serving import shared_encoder
 from ldn_core.routing import Context, Query, plan_query
 from ldn_core.rules import DosingError, Verdict, build_schedule, screen
 from ldn_core.settings import Settings
+from ldn_core.understanding.studies import StudyNames
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class Assistant:
         self.store = retriever.store
         kdir = knowledge_dir or Settings.from_env().knowledge_dir
         self.short_answers = load_short_answers(kdir, {p.id for p in self.store.passages})
+        self.study_names = StudyNames.load(kdir, self.store.sources)
         self._router = Router(self)
 
     @classmethod

@@ -403,7 +403,11 @@ class Router:
             and max(self.retriever.retrieve(t).answerability for t in [text, *parts])
             >= CLINICAL_MIN_ANSWERABILITY
         )
-        ldn_signal = mentions_ldn(text) or followup or clinical_reading or relayed_ldn
+        # "remind me what FINAL found", "was Younger 2013 a crossover?": the store's own studies
+        names_a_study = self.assistant.study_names.named_in(text)
+        ldn_signal = (
+            mentions_ldn(text) or followup or clinical_reading or relayed_ldn or names_a_study
+        )
         if followup and turn.entities.get("condition") in CONDITION_TOPIC:
             # "and Crohn's?" after an MS question: the new condition's passages, not the old one's
             # "any data in paediatric MS?": the population's passages compete too

@@ -360,3 +360,10 @@ def test_a_relayed_question_about_keeping_an_opioid_gets_the_opioid_verdict(assi
     )
     assert reply.answer.structured["screening"]["verdict"] in ("do_not_start", "wait_until")
     assert "opioids" in topics_of(assistant, reply)
+
+
+@pytest.mark.slow
+def test_a_message_naming_a_study_of_the_store_is_answered_on_it(assistant):
+    reply = ask(assistant, "what did FINAL show again", intent="out_of_scope")
+    assert reply.route == "knowledge"
+    assert "fibromyalgia" in topics_of(assistant, reply)
