@@ -27,7 +27,12 @@ SUBJECTLESS_WORDS = frozenset(
         "all real "
         # figures of the study just cited ("NNT?", "sample size?", "was it blinded?")
         "nnt nnh number needed treat value ci confidence interval sample size effect dropout "
-        "dropouts duration design blinded randomised randomized endpoint outcome outcomes"
+        "dropouts duration design blinded randomised randomized endpoint outcome outcomes "
+        # what the study just cited found and how it was run ("what were the results?", "how
+        # many trials went into it?")
+        "result results find found finding findings show showed shown conclude concluded "
+        "conclusion conclusions report reported include included went enrol enrolled "
+        "measure measured"
     ).split()
 )
 
