@@ -496,9 +496,13 @@ class Router:
         # LDN is for: "on LDN for FM, now on oxycodone - stop the LDN?" is an opioid question.
         safety_topics = fact_topics(extracted)
         if safety_topics and not followup:
-            # focusing picks among the passages; it never turns an abstention into an answer
+            # focusing picks among the passages; it turns an abstention into an answer only
+            # in a message about LDN: "can mum keep taking the small naltrexone when her
+            # gallbladder is taken out?" matches nothing well as a whole, yet its operation
+            # is what the answer must be about
             focused = self._focused(result, extracted, safety_topics)
-            result = replace(focused, abstained=result.abstained)
+            on_the_fact = focused is not result and mentions_ldn(text)
+            result = replace(focused, abstained=result.abstained and not on_the_fact)
         knowledge = self._knowledge_answer(text, intent, result, context, ldn_signal)
         if knowledge is None:
             if ldn_signal:

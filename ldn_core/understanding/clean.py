@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from ldn_core.understanding.misheard import restore_misheard_names
+
 # Prompt-injection and jailbreak sentences: instructions to the assistant, not questions.
 _INJECTION = re.compile(
     r"(?:ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(?:instructions?|prompts?|rules?|"
@@ -171,6 +173,7 @@ def clean_message(text: str) -> CleanedMessage:
     if _DICTATION.search(cleaned):
         cleaned = _DICTATION.sub(lambda m: _DICTATED[m.group(0).strip().lower()], cleaned)
     cleaned = _SPELT_OUT.sub(lambda m: m.group(0).replace(" ", ""), cleaned)
+    cleaned = restore_misheard_names(cleaned)
     cleaned, found = _drop_sentences(cleaned, _INJECTION)
     if found and "instruction" not in removed:
         removed.append("instruction")

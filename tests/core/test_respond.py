@@ -367,3 +367,14 @@ def test_a_message_naming_a_study_of_the_store_is_answered_on_it(assistant):
     reply = ask(assistant, "what did FINAL show again", intent="out_of_scope")
     assert reply.route == "knowledge"
     assert "fibromyalgia" in topics_of(assistant, reply)
+
+
+@pytest.mark.slow
+def test_an_operation_in_lay_words_beside_ldn_is_answered_on_the_operation(assistant):
+    reply = ask(
+        assistant,
+        "Her son writes: 'Mum wants to know can she keep taking the low dose naltrexone "
+        "when she has her appendix removed in a few weeks'",
+    )
+    assert reply.route == "knowledge"
+    assert "perioperative" in topics_of(assistant, reply)

@@ -470,3 +470,19 @@ def test_a_specific_condition_beats_the_umbrella_term_beside_it():
     assert facts("IBD clinic. 24M ileocolonic Crohn's, LDN?").indication == "crohns"
     assert facts("chronic pain from her fibromyalgia, LDN?").indication == "fibromyalgia"
     assert facts("IBD clinic: 30F with UC, LDN?").indication == "ibd"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she has her gallbladder taken out next month",
+        "having his knee replaced in the spring",
+        "booked to have her wisdom teeth out",
+    ],
+)
+def test_an_operation_in_lay_words_is_a_planned_procedure(text):
+    assert facts(text).procedure_planned is True
+
+
+def test_a_body_part_alone_is_not_an_operation():
+    assert facts("her knee is sore and her tooth aches").procedure_planned is None
