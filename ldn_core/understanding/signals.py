@@ -188,6 +188,21 @@ _RELAYED_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 MAX_QUESTION_PARTS = 3
+# A message this long without a sentence break is read by its last words too.
+RUN_ON_MIN_WORDS = 28
+RUN_ON_TAIL_WORDS = 18
+
+
+def run_on_tail(text: str) -> str | None:
+    """The end of a long message with no sentence breaks (a voicemail transcript, a dictated
+    note): "hi this is Maureen calling about my husband's ... feeling sick since they put the
+    dose up to 3 can he go back down" asks in its last words, after the greeting and story."""
+    for quoted in _QUOTED_MESSAGE.finditer(text):
+        text = quoted.group(1)  # the sender's own words, if it is a relayed message
+    words = text.strip(" '\"\u2019\u201d").split()
+    if len(words) < RUN_ON_MIN_WORDS or re.search(r"[.!?;\n]\s", text.strip() + " "):
+        return None
+    return " ".join(words[-RUN_ON_TAIL_WORDS:])
 
 
 def question_parts(text: str) -> list[str]:
@@ -207,6 +222,9 @@ def question_parts(text: str) -> list[str]:
     asked = [s.strip() for s in re.split(r"(?<=[.!?\n])\s+", text) if s.strip().endswith("?")]
     if len(asked) >= 2:
         parts.extend(a for a in asked if len(a.split()) >= 3)
+    tail = run_on_tail(text)
+    if tail:
+        parts.append(tail)
     whole = text.strip()
     unique = [p for p in dict.fromkeys(parts) if p and p != whole and len(p.split()) >= 3]
     return unique[:MAX_QUESTION_PARTS]

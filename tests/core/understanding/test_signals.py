@@ -16,6 +16,7 @@ from ldn_core.understanding import (
     question_parts,
     relays_a_question,
 )
+from ldn_core.understanding.signals import run_on_tail
 
 
 @pytest.mark.parametrize(
@@ -215,3 +216,19 @@ def test_a_quoted_label_or_a_list_is_not_a_relayed_message():
 def test_a_pasted_chart_is_about_its_patient():
     assert mentions_a_patient("DH: pregabalin 75 mg bd\nPMH: FM\nCan LDN be started?")
     assert not mentions_a_patient("Can LDN be started in fibromyalgia?")
+
+
+def test_a_long_message_without_sentence_breaks_is_read_by_its_last_words():
+    transcript = (
+        "hello its Gwen from number 4 ringing about my dad he takes the low dose naltrexone "
+        "for his fibro and since the chemist changed the make he gets headaches every "
+        "morning is it the new capsules or should he go back"
+    )
+    tail = run_on_tail(transcript)
+    assert tail is not None and tail.endswith("should he go back")
+    assert tail in question_parts(transcript)
+
+
+def test_a_punctuated_or_short_message_has_no_run_on_tail():
+    assert run_on_tail("Dad takes LDN. Since the brand changed he has headaches. Why?") is None
+    assert run_on_tail("can he take LDN with his morning tea") is None
