@@ -114,7 +114,11 @@ _A_PATIENT = re.compile(
     r"|\b\d{1,3}\s?(?:y/?o|yrs?|years? old|[mf])\b|\b[mf]\s?\d{1,3}\b"
     # a pasted chart is about its patient: "PMH:", "DH:", "Meds:", "HPI:"
     r"|(?:^|\n)\s*(?:pmh|dh|hpi|hpc|pc|sh|meds|medications|current meds|drug history|"
-    r"allergies|dx|diagnosis|o/e|imp|impression)\s*:",
+    r"allergies|dx|diagnosis|o/e|imp|impression)\s*:"
+    # a drug with its dose and frequency is someone's prescription: "Zomorph 10mg bd",
+    # "gabapentin 300 tds" (LDN's own dose is asked about in general questions too)
+    r"|\b(?!ldn\b|naltrexone\b)[a-z][a-z-]{3,}\s+\d+(?:\.\d+)?\s?(?:mg|mcg|micrograms?|ug)?"
+    r"\s*(?:od|bd|bid|tds|tid|qds|qid|nocte|mane|om|prn|q\d{1,2}h)\b",
     re.IGNORECASE,
 )
 

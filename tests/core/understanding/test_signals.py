@@ -232,3 +232,16 @@ def test_a_long_message_without_sentence_breaks_is_read_by_its_last_words():
 def test_a_punctuated_or_short_message_has_no_run_on_tail():
     assert run_on_tail("Dad takes LDN. Since the brand changed he has headaches. Why?") is None
     assert run_on_tail("can he take LDN with his morning tea") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "about_a_patient"),
+    [
+        ("Zomorph 10mg bd, gabapentin 300 tds. Can LDN be added?", True),
+        ("oxycodone 5mg q6h prn - LDN?", True),
+        ("is LDN 4.5 mg nocte the usual dose?", False),
+        ("naltrexone 50 mg od is for alcohol, right?", False),
+    ],
+)
+def test_a_drug_with_dose_and_frequency_is_someones_prescription(text, about_a_patient):
+    assert mentions_a_patient(text) is about_a_patient
