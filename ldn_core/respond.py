@@ -325,7 +325,9 @@ class Router:
         parts = question_parts(text)
         for asked in parts:
             focused_result, focused_query = self.assistant.search(
-                asked,
+                # the part keeps the case's condition ("what do I tell her about whether it
+                # works?" in an MS case asks about MS)
+                with_condition(asked, named_condition),
                 hint_intent if hint_intent not in NOT_HINTS else None,
                 condition=named_condition,
                 population=turn.entities.get("population"),
@@ -840,6 +842,11 @@ def favour_topics(
     best = lifted[0].score
     kept = [h for h in lifted if best - h.score <= keep_within][:top_k]
     return replace(result, candidates=lifted, hits=[] if result.abstained else kept)
+
+
+def with_condition(question: str, condition: str | None) -> str:
+    """The question with the case's condition named (harmless when it names it already)."""
+    return f"{question} ({condition.replace('_', ' ')})" if condition else question
 
 
 def fact_query(facts: PatientFacts) -> str:

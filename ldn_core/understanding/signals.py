@@ -79,7 +79,7 @@ _STARTING = re.compile(
     r"candidate|eligible|suitable|reasonable|appropriate|safe (?:for|to|in)|ok(?:ay)? (?:for|to)|"
     r"contraindicat\w*|proceed|restart\w*|resume|consider\w*|thinking (?:of|about)|"
     r"wants?(?! to know)|would like|instead of|rather than|worth|option for|use (?:ldn|it)|"
-    r"keen|sensible|"
+    r"keen|sensible|requests?|requesting|requested|asks? for|asking for|"
     r"good idea|go for)\b",
     re.IGNORECASE,
 )

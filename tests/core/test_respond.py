@@ -378,3 +378,15 @@ def test_an_operation_in_lay_words_beside_ldn_is_answered_on_the_operation(assis
     )
     assert reply.route == "knowledge"
     assert "perioperative" in topics_of(assistant, reply)
+
+
+@pytest.mark.slow
+def test_the_question_of_a_chart_is_answered_for_the_charted_condition(assistant):
+    chart = (
+        "Impression: 51F, Crohn's (ileal), on azathioprine. Not on any opioids. LFTs normal.\n"
+        "She requests LDN having read about it.\n"
+        "How good is the evidence it works?"
+    )
+    reply = ask(assistant, chart)
+    assert "crohns" in topics_of(assistant, reply)
+    assert reply.answer.structured["screening"]["verdict"]  # she asks to start: a verdict too
