@@ -90,6 +90,8 @@ def test_a_statement_is_not_question_shaped():
         "considering LDN instead of pregabalin",
         "wants LDN over a biologic, reasonable",
         "ok to restart after surgery",
+        "requests LDN after reading online",
+        "pt asking for LDN",
     ],
 )
 def test_asks_about_starting(text):
