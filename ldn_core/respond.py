@@ -57,6 +57,7 @@ from ldn_core.understanding import (
 from ldn_core.understanding.other_drugs import (
     about_another_drug,
     co_medication,
+    co_medication_followup,
     names_non_opioid_drug,
     names_other_drug,
 )
@@ -435,6 +436,8 @@ class Router:
         # "is LDN ok with her sertraline?": the interaction passages answer it (the store has
         # no drug-by-drug data and says so); a start verdict would answer another question.
         other_drug = co_medication(text) if mentions_ldn(text) or followup else None
+        if followup and other_drug is None:
+            other_drug = co_medication_followup(text, state.context.question)
         if other_drug:
             combined, _ = self.assistant.search(
                 f"LDN taken with other non-opioid medicines such as {other_drug}: interactions",

@@ -117,6 +117,16 @@ def co_medication(text: str) -> str | None:
     return None
 
 
+def co_medication_followup(text: str, previous_question: str | None) -> str | None:
+    """ "and amitriptyline?" right after "any issue giving LDN with gabapentin?": the same
+    question about the newly named drug. Only after a question about taking another drug
+    with LDN; after "does LDN help PDN?" the same words ask about the trial against it."""
+    if not previous_question or co_medication(previous_question) is None:
+        return None
+    drug = listed_drug_pattern().search(text) or _MEDICINE_CLASS.search(text)
+    return drug.group(0).lower() if drug else None
+
+
 def about_another_drug(text: str) -> bool:
     """Names another drug and gives no sign that LDN is what is asked about."""
     return names_other_drug(text) and not LDN_CONTEXT.search(text)

@@ -50,3 +50,12 @@ def test_a_medication_list_in_a_case_is_not_a_co_medication_question(text):
 def test_a_class_of_medicines_taken_with_ldn_is_a_co_medication():
     assert co_medication("is LDN safe with her blood pressure tablets?") == "blood pressure tablets"
     assert co_medication("Meds: thyroid medication. PMH: FM. LDN?") is None
+
+
+def test_a_bare_drug_after_a_co_medication_question_asks_the_same_of_it():
+    from ldn_core.understanding.other_drugs import co_medication_followup
+
+    assert co_medication_followup("and sertraline?", "LDN with her pregabalin ok?") == "sertraline"
+    # after a question that was not about taking a drug with LDN, it is not one
+    assert co_medication_followup("and amitriptyline?", "does LDN help PDN?") is None
+    assert co_medication_followup("and amitriptyline?", None) is None
