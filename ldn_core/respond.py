@@ -210,6 +210,11 @@ def wants_verdict(
         return True
     if patient and has_safety_exposure(extracted) and about_ldn:
         return True
+    if patient and described >= CASE_FACTS and mentions_ldn(text):
+        # a described patient and LDN, whatever the verb ("daughter asking about LDN for her
+        # mum's pain"): LDN is being considered for that patient (one already on it never
+        # gets here)
+        return True
     if is_a_child(extracted) and about_ldn:
         # "dad of a 6 yo asking if LDN could help his son": children need specialist review,
         # whatever the question's wording

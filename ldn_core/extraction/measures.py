@@ -8,7 +8,7 @@ from dataclasses import dataclass
 _AGE_PATTERNS = [
     r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|y)\s*-?\s*old\b",
     r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.?)(?=\W|$|[FfMm]\b)",
-    r"\b(?:age|aged|age:|ages)\s*(\d{1,3})\b",
+    r"\b(?i:age|aged|ages)\s*:?\s*(\d{1,3})\b",
     r"(?<![\w./-])(\d{1,3})\s?(?:[FfMm]|male|female|man|woman|yo[FfMm])\b(?![/.]\w)",
     r"\b(?:patient|pt|she|he)\s+is\s+(\d{1,3})\b(?!\s*(?:mg|kg|weeks?|days?|months?|%|/|cm|lb))",
 ]

@@ -390,3 +390,13 @@ def test_the_question_of_a_chart_is_answered_for_the_charted_condition(assistant
     reply = ask(assistant, chart)
     assert "crohns" in topics_of(assistant, reply)
     assert reply.answer.structured["screening"]["verdict"]  # she asks to start: a verdict too
+
+
+@pytest.mark.slow
+def test_a_described_patient_and_ldn_get_a_verdict_whatever_the_verb(assistant):
+    chart = (
+        "Age 81. Frail, lives alone. Paracetamol only, no opioids.\n"
+        "Son enquiring about LDN for her."
+    )
+    reply = ask(assistant, chart)
+    assert reply.answer.structured["screening"]["verdict"] == "needs_specialist_review"

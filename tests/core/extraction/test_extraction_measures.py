@@ -15,6 +15,8 @@ from ldn_core.extraction.measures import ckd_stage_category, egfr_category, find
         ("34 f", 34),
         ("age 70", 70),
         ("aged 19", 19),
+        ("Age 72. Frail (CFS 6)", 72),  # a chart field, capitalised
+        ("AGE: 64", 64),
         ("56 yo F with FM", 56),
         ("pt is 72, eGFR 20", 72),
     ],
