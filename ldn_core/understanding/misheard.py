@@ -17,6 +17,7 @@ from ldn_core.retrieval.lexical import edit_distance
 # The names worth restoring: what the question is about, long enough to be split in dictation.
 RESTORED_NAMES = ("naltrexone", "fibromyalgia")
 _WINDOW = 4
+_WHOLE_WORD = 8  # a word this long is a word of its own, not a dictated piece of a name
 _SOUND_ALIKE = (("ph", "f"), ("ck", "k"), ("x", "ks"), ("c", "k"), ("q", "k"), ("z", "s"))
 _SILENT = re.compile(r"[aeiouyhw]")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -59,6 +60,8 @@ def _best_window(text: str, words: list[re.Match], start: int) -> tuple[int, str
         span = text[words[start].start() : last.end()]
         if "\n" in span:
             break
+        if any(len(w.group(0)) >= _WHOLE_WORD for w in words[start : start + size]):
+            break  # "naltrexone one" holds the name already; only short words are pieces
         for name, target in _TARGETS:
             distance = _distance(span, name, target)
             if distance is None or distance > (1 if after_low_dose else 0):
