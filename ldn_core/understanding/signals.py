@@ -192,6 +192,11 @@ _RELAYED_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 MAX_QUESTION_PARTS = 3
+# A quoted question: opened after a space or colon, closed before a space or the end (so the
+# apostrophe of "friend's" neither opens nor closes one).
+_QUOTED_QUESTION = re.compile(
+    r"(?:^|(?<=[\s:]))['\"\u2018\u201c]([^\n]{10,}?\?)['\"\u2019\u201d](?=\s|$|[.,;)])"
+)
 # A message this long without a sentence break is read by its last words too.
 RUN_ON_MIN_WORDS = 28
 RUN_ON_TAIL_WORDS = 18
@@ -226,6 +231,8 @@ def question_parts(text: str) -> list[str]:
     asked = [s.strip() for s in re.split(r"(?<=[.!?\n])\s+", text) if s.strip().endswith("?")]
     if len(asked) >= 2:
         parts.extend(a for a in asked if len(a.split()) >= 3)
+    # a question quoted whole ("via reception: 'does the LDN make you lose weight?'")
+    parts.extend(m.group(1).strip() for m in _QUOTED_QUESTION.finditer(text))
     tail = run_on_tail(text)
     if tail:
         parts.append(tail)

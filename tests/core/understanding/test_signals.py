@@ -247,3 +247,10 @@ def test_a_punctuated_or_short_message_has_no_run_on_tail():
 )
 def test_a_drug_with_dose_and_frequency_is_someones_prescription(text, about_a_patient):
     assert mentions_a_patient(text) is about_a_patient
+
+
+def test_a_question_quoted_whole_is_searched_on_its_own():
+    text = "front desk note: 'can the LDN be crushed into yoghurt for her?' - pls advise"
+    assert "can the LDN be crushed into yoghurt for her?" in question_parts(text)
+    # apostrophes inside words open no quotation
+    assert question_parts("it's fine isn't it? she's ok") == []
