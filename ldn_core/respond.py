@@ -329,11 +329,13 @@ class Router:
         # relayed question holds the patient's own words, a message may ask two things: each
         # such part is searched too, and the most answerable reading kept.
         parts = question_parts(text)
+        case_condition = extracted.indication if extracted.indication in CONDITION_TOPIC else None
         for asked in parts:
             focused_result, focused_query = self.assistant.search(
-                # the part keeps the case's condition ("what do I tell her about whether it
-                # works?" in an MS case asks about MS)
-                with_condition(asked, named_condition),
+                # the part keeps the patient's condition ("what do I tell her about whether
+                # it works?" in an MS case asks about MS), as fact extraction reads it: the
+                # patient's, not a relative's ("mum has MS and takes LDN")
+                with_condition(asked, case_condition),
                 hint_intent if hint_intent not in NOT_HINTS else None,
                 condition=named_condition,
                 population=turn.entities.get("population"),
