@@ -88,6 +88,8 @@ WALKTHROUGH = re.compile(
 # A question this long or longer after an answer is a new question, not a continuation.
 CONTINUATION_WORDS = 16
 SMALLTALK_WORDS = 8  # a longer question is never taken for small talk
+# The context topic a declined question leaves: only "and LDN?" may lean on it.
+DECLINED_TOPIC = "declined"
 CASE_FACTS = 2  # facts that make a message a patient description without "pt"/"she"
 # Noise that is only politeness: a message of nothing else is small talk, not an attack.
 COURTESY_NOISE = frozenset({"greeting", "sign_off", "emoji"})
@@ -269,6 +271,7 @@ class Router:
         cleaned = clean_message(turn.text)
         text = cleaned.text
         noise = cleaned.removed
+        state = replace(state, context=context_after_a_decline(state.context, text))
 
         request = followup_request(text) if state.last_passages else None
         if request in ("sources", "evidence"):
@@ -501,7 +504,11 @@ class Router:
             text, turn, result, self.overrule_at
         ):
             return Reply(
-                "decline", out_of_scope(), context=state.context, facts=state.facts, noise=noise
+                "decline",
+                out_of_scope(),
+                context=declined_context(text),
+                facts=state.facts,
+                noise=noise,
             )
         # A safety fact in the message (an opioid on the drug chart, acute hepatitis, another
         # naltrexone product, pregnancy, an operation) leads the answer, whatever condition
@@ -526,7 +533,11 @@ class Router:
                     noise=noise,
                 )
             return Reply(
-                "decline", out_of_scope(), context=state.context, facts=state.facts, noise=noise
+                "decline",
+                out_of_scope(),
+                context=declined_context(text),
+                facts=state.facts,
+                noise=noise,
             )
         return Reply(
             "knowledge",
@@ -852,6 +863,21 @@ def favour_topics(
     best = lifted[0].score
     kept = [h for h in lifted if best - h.score <= keep_within][:top_k]
     return replace(result, candidates=lifted, hits=[] if result.abstained else kept)
+
+
+def declined_context(question: str) -> Context:
+    """What a declined question leaves for the next turn: only the question, marked."""
+    return Context(topic=DECLINED_TOPIC, question=question)
+
+
+def context_after_a_decline(previous: Context, text: str) -> Context:
+    """After a declined question about another drug, "and LDN?" asks the same about LDN; any
+    other message starts afresh (a decline is never a subject to follow up on)."""
+    if previous.topic != DECLINED_TOPIC:
+        return previous
+    if mentions_ldn(text) and is_elliptical(text):
+        return Context(question=previous.question)
+    return Context()
 
 
 def with_condition(question: str, condition: str | None) -> str:

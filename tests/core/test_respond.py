@@ -400,3 +400,15 @@ def test_a_described_patient_and_ldn_get_a_verdict_whatever_the_verb(assistant):
     )
     reply = ask(assistant, chart)
     assert reply.answer.structured["screening"]["verdict"] == "needs_specialist_review"
+
+
+@pytest.mark.slow
+def test_and_ldn_after_a_declined_question_asks_it_about_ldn(assistant):
+    declined = ask(assistant, "what's the usual amitriptyline dose for fibromyalgia?")
+    assert declined.route == "decline"
+    state = State(declined.context, declined.facts, declined.screening_pending, declined.passages)
+    reply = ask(assistant, "and LDN?", state=state)
+    assert reply.route == "knowledge"
+    assert "fibromyalgia" in topics_of(assistant, reply) or "dosing" in topics_of(assistant, reply)
+    # the declined question is no subject for anything else
+    assert ask(assistant, "and for gout?", state=state).route in ("decline", "no_answer")
