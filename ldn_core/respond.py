@@ -383,6 +383,7 @@ class Router:
             or is_elliptical(text)
             or self._continues_conversation(text, extracted)
         )
+        other_reading: RetrievalResult | None = None  # a follow-up's reading not chosen
         if followup and hint_intent != intents.FOLLOWUP:
             # read with the previous question too; kept unless it finds nothing while the
             # message alone does (an elliptical message leans on what came before)
@@ -394,7 +395,10 @@ class Router:
                 previous=state.context,
             )
             if leans_on_previous(text, result, leaning, self.retriever.config.keep_within):
+                other_reading = result
                 result, query = leaning, leaning_query
+            else:
+                other_reading = leaning
         context = query.context
         # The NLU reading a clinical question type with confidence, in a message that names no
         # other drug and whose words the store mostly knows, marks LDN as its subject too
@@ -522,6 +526,10 @@ class Router:
             focused = self._focused(result, extracted, safety_topics)
             on_the_fact = focused is not result and mentions_ldn(text)
             result = replace(focused, abstained=result.abstained and not on_the_fact)
+        if other_reading is not None and not result.abstained:
+            # "would I need a smaller dosage" after a dialysis answer: the dialysis reading
+            # leads, the best passage of the other reading (lower starting doses) follows
+            result = with_other_reading(result, other_reading, self.retriever.config.top_k)
         knowledge = self._knowledge_answer(text, intent, result, context, ldn_signal)
         if knowledge is None:
             if ldn_signal:
@@ -863,6 +871,19 @@ def favour_topics(
     best = lifted[0].score
     kept = [h for h in lifted if best - h.score <= keep_within][:top_k]
     return replace(result, candidates=lifted, hits=[] if result.abstained else kept)
+
+
+def with_other_reading(
+    chosen: RetrievalResult, other: RetrievalResult, top_k: int
+) -> RetrievalResult:
+    """A follow-up can be read with the previous question or alone; when the reading not
+    chosen answers on another topic, its best passage is shown after the chosen ones."""
+    if other.abstained or not other.hits or not chosen.hits:
+        return chosen
+    best = other.hits[0]
+    if best.passage.topic in {h.passage.topic for h in chosen.hits}:
+        return chosen
+    return replace(chosen, hits=[*chosen.hits[: max(top_k - 1, 1)], best])
 
 
 def declined_context(question: str) -> Context:

@@ -412,3 +412,11 @@ def test_and_ldn_after_a_declined_question_asks_it_about_ldn(assistant):
     assert "fibromyalgia" in topics_of(assistant, reply) or "dosing" in topics_of(assistant, reply)
     # the declined question is no subject for anything else
     assert ask(assistant, "and for gout?", state=state).route in ("decline", "no_answer")
+
+
+@pytest.mark.slow
+def test_a_follow_up_read_two_ways_shows_the_other_reading_too(assistant):
+    first = ask(assistant, "LDN in a patient on haemodialysis - any issue?")
+    state = State(first.context, first.facts, first.screening_pending, first.passages)
+    reply = ask(assistant, "would I need a smaller dosage", state=state)
+    assert {"renal", "dosing"} <= topics_of(assistant, reply)
