@@ -60,6 +60,7 @@ from ldn_core.understanding.other_drugs import (
     co_medication_followup,
     names_non_opioid_drug,
     names_other_drug,
+    starts_another_drug,
 )
 from ldn_core.understanding.untested_conditions import asked_about_untested_condition
 
@@ -827,7 +828,7 @@ def declined_as_another_subject(
     found a passage: another drug named as its subject, or a confident out-of-scope reading
     by the NLU that the store does not overrule (its answerability below the dev-chosen
     margin, knowledge/retrieval.yaml)."""
-    if asks_about_starting(text):
+    if asks_about_starting(text) and not starts_another_drug(text):
         return False
     if about_another_drug(text):
         return True

@@ -127,6 +127,20 @@ def co_medication_followup(text: str, previous_question: str | None) -> str | No
     return drug.group(0).lower() if drug else None
 
 
+_STARTING_WORD = r"(?:start\w*|initiat\w*|commenc\w*|induc\w*|titrat\w*|begin\w*)"
+_SUBSTITUTION = r"(?:ost|oat|mat|opioid substitution|opioid agonist|opioid replacement)"
+
+
+def starts_another_drug(text: str) -> bool:
+    """The drug being started or titrated is another one: "newly starting OST", "methadone
+    titration", "initiating buprenorphine". Such a message asks about that drug, not LDN."""
+    drug = rf"(?:{other_drug_pattern().pattern[2:-2]}|{_SUBSTITUTION})"
+    not_ldn = r"(?!ldn\b|low\b|naltrex)[\w'-]+\s+"
+    started = rf"\b{_STARTING_WORD}\s+(?:{not_ldn}){{0,2}}?{drug}\b"
+    titrated = rf"\b{drug}\s+(?:dose\s+)?(?:titration|induction|initiation)\b"
+    return bool(re.search(f"{started}|{titrated}", text, re.IGNORECASE))
+
+
 def about_another_drug(text: str) -> bool:
     """Names another drug and gives no sign that LDN is what is asked about."""
     return names_other_drug(text) and not LDN_CONTEXT.search(text)

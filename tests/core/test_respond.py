@@ -420,3 +420,10 @@ def test_a_follow_up_read_two_ways_shows_the_other_reading_too(assistant):
     state = State(first.context, first.facts, first.screening_pending, first.passages)
     reply = ask(assistant, "would I need a smaller dosage", state=state)
     assert {"renal", "dosing"} <= topics_of(assistant, reply)
+
+
+@pytest.mark.slow
+def test_starting_another_drug_is_declined_even_when_the_nlu_reads_titration(assistant):
+    text = "buprenorphine induction for a new OST patient - day 1 dose and how fast to go up?"
+    reply = ask(assistant, text, intent="ask_titration", drug="buprenorphine")
+    assert reply.route == "decline"

@@ -59,3 +59,19 @@ def test_a_bare_drug_after_a_co_medication_question_asks_the_same_of_it():
     # after a question that was not about taking a drug with LDN, it is not one
     assert co_medication_followup("and amitriptyline?", "does LDN help PDN?") is None
     assert co_medication_followup("and amitriptyline?", None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "another"),
+    [
+        ("methadone titration for someone newly starting OST?", True),
+        ("buprenorphine induction protocol?", True),
+        ("can someone on methadone start LDN?", False),
+        ("starting low dose naltrexone after morphine", False),
+        ("off methadone 2 weeks, ok to start?", False),
+    ],
+)
+def test_starting_another_drug_is_told_from_starting_ldn(text, another):
+    from ldn_core.understanding.other_drugs import starts_another_drug
+
+    assert starts_another_drug(text) is another
