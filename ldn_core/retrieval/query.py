@@ -42,9 +42,12 @@ class QueryExpander:
     case_sensitive: dict[str, str]
 
     @classmethod
-    def load(cls, path: Path) -> QueryExpander:
+    def load(cls, path: Path, extra_terms: dict[str, str] | None = None) -> QueryExpander:
+        """The lexicon's terms; ``extra_terms`` (from other knowledge files, such as opioid
+        brands) fill in words the lexicon does not list itself."""
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        terms = {str(k).lower(): str(v) for k, v in (data.get("terms") or {}).items()}
+        terms = dict(extra_terms or {})
+        terms.update({str(k).lower(): str(v) for k, v in (data.get("terms") or {}).items()})
         exact = {str(k): str(v) for k, v in (data.get("case_sensitive") or {}).items()}
         return cls(terms=terms, case_sensitive=exact)
 

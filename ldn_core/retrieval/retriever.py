@@ -44,6 +44,7 @@ from ldn_core.retrieval.index import Hit, PassageIndex, lexical_document
 from ldn_core.retrieval.lexical import LexicalIndex, load_real_words
 from ldn_core.retrieval.offtopic import load_offtopic_examples
 from ldn_core.retrieval.query import QueryExpander
+from ldn_core.rules.opioids import lexicon as opioid_lexicon
 
 # The question names the drug: LDN, naltrexone (typos are expanded by the lexicon first),
 # "ntx", or a naltrexone product the lexicon expands to "naltrexone" (Contrave, Revia...).
@@ -233,11 +234,14 @@ class Retriever:
     ) -> Retriever:
         store = KnowledgeStore.load(root)
         lexicon = root / "lexicon" / "abbreviations.yaml"
-        expander = QueryExpander.load(lexicon)
+        opioids = root / "rules" / "opioids.yaml"
+        expander = QueryExpander.load(lexicon, opioid_lexicon(root / "rules").query_terms())
         offtopic = load_offtopic_examples(root)
-        # passage questions and off-topic references are expanded with the lexicon like user
-        # questions, so the cached index depends on the lexicon and the references too
-        salt = hashlib.sha256(lexicon.read_bytes() + "\x1e".join(offtopic).encode()).hexdigest()
+        # passage questions and off-topic references are expanded with the lexicon (and the
+        # opioid names) like user questions, so the cached index depends on them too
+        salt = hashlib.sha256(
+            lexicon.read_bytes() + opioids.read_bytes() + "\x1e".join(offtopic).encode()
+        ).hexdigest()
         return cls(
             store,
             PassageIndex.build(store, encoder, cache_dir, expander.content, salt[:16], offtopic),

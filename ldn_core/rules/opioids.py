@@ -115,6 +115,17 @@ class OpioidLexicon:
             raise RulesDataError(f"opioids.yaml: {alias!r} is both an opioid and a {section} entry")
         self._other[key] = (section, name)
 
+    def query_terms(self) -> dict[str, str]:
+        """One-word names and brands (lower-cased) -> "<generic> opioid": how retrieval reads
+        "Zomorph" or "cocodamol" in a question, as the passages speak of opioids."""
+        terms: dict[str, str] = {}
+        for entry in self.data.opioids:
+            names = (entry.name, *entry.aliases, *entry.long_acting_aliases)
+            for alias in (*names, *entry.short_acting_aliases):
+                if " " not in alias.strip():
+                    terms[alias.strip().lower()] = f"{entry.name} opioid"
+        return terms
+
     # ------------------------------------------------------------ matching
 
     def _strip(self, words: str) -> tuple[str, bool]:

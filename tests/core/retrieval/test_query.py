@@ -39,3 +39,13 @@ def test_project_lexicon_loads_and_expands():
     assert expander.expand("ms") == "ms"
     assert "tramadol" in expander.expand("ultram washout")
     assert "fibromyalgia" in expander.vocabulary()
+
+
+def test_extra_terms_fill_in_and_the_lexicon_wins(tmp_path: Path):
+    lexicon = tmp_path / "abbreviations.yaml"
+    lexicon.write_text("terms:\n  oramorph: oral morphine solution\n", encoding="utf-8")
+    expander = QueryExpander.load(
+        lexicon, {"zomorph": "morphine opioid", "oramorph": "morphine opioid"}
+    )
+    assert expander.expand("Zomorph bd") == "Zomorph (morphine opioid) bd"
+    assert expander.expand("oramorph") == "oramorph (oral morphine solution)"

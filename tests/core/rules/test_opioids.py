@@ -215,3 +215,12 @@ def test_conflicting_alias_is_a_data_error(tmp_path):
     path.write_text(yaml.safe_dump(doc))
     with pytest.raises(RulesDataError, match="both"):
         OpioidLexicon(load_opioid_data(path))
+
+
+def test_opioid_brands_become_query_terms_for_retrieval():
+    from ldn_core.rules.opioids import lexicon
+
+    terms = lexicon().query_terms()
+    assert terms["zomorph"] == "morphine opioid"
+    assert terms["cocodamol"] == "codeine opioid"
+    assert all(" " not in term for term in terms)  # one-word names only
