@@ -450,7 +450,9 @@ class Router:
         # about starting LDN either.
         # "is LDN ok with her sertraline?": the interaction passages answer it (the store has
         # no drug-by-drug data and says so); a start verdict would answer another question.
-        other_drug = co_medication(text) if mentions_ldn(text) or followup else None
+        other_drug = (
+            co_medication(text, ldn_implied=followup) if mentions_ldn(text) or followup else None
+        )
         if followup and other_drug is None:
             other_drug = co_medication_followup(text, state.context.question)
         if other_drug:

@@ -163,11 +163,18 @@ def _renal(mentions: list[Mention]) -> str | None:
     return _worst(values, RENAL_SEVERITY)
 
 
+# Categories whose mention counts even in a hypothetical frame: a plan is hypothetical by
+# nature ("asks about trying for a baby next year", "considering IVF").
+HYPOTHETICAL_COUNTS = frozenset({"PLANNING_PREGNANCY"})
+
+
 def _flag(mentions: list[Mention], category: str) -> bool | None:
     """True if any current positive mention; False if only negated/stopped ones."""
     result: bool | None = None
     for m in mentions:
-        if m.category != category or m.status == "HYPOTHETICAL":
+        if m.category != category:
+            continue
+        if m.status == "HYPOTHETICAL" and category not in HYPOTHETICAL_COUNTS:
             continue
         positive = m.value == "true"
         if m.negated or (m.status == "HISTORICAL" and category.startswith("NTX")):

@@ -71,6 +71,10 @@ def _best_window(text: str, words: list[re.Match], start: int) -> tuple[int, str
     return (-best[1], best[2]) if best else None
 
 
+# the abbreviation said letter by letter and typed as words
+_SPOKEN_LDN = re.compile(r"\bel[- ]?dee[- ]?en\b", re.IGNORECASE)
+
+
 def restore_misheard_names(text: str) -> str:
     """The text with dictated splits of the names in ``RESTORED_NAMES`` joined again; other
     text is left as it is."""
@@ -89,4 +93,4 @@ def restore_misheard_names(text: str) -> str:
         else:
             i += 1
     pieces.append(text[cursor:])
-    return _LOW_DOES.sub("low dose", "".join(pieces))
+    return _SPOKEN_LDN.sub("LDN", _LOW_DOES.sub("low dose", "".join(pieces)))

@@ -97,13 +97,18 @@ _MEDICINE_CLASS = re.compile(
 )
 
 
-def co_medication(text: str) -> str | None:
+def co_medication(text: str, ldn_implied: bool = False) -> str | None:
     """The listed non-opioid drug (or class of medicines) the message asks about taking with
     LDN, if it does: LDN joined to the drug ("LDN ... with X", "X with LDN"), or a word about
-    combining in the sentence that names both."""
+    combining in the sentence that names both. ``ldn_implied``: in a follow-up LDN need not
+    be named ("same patient - she's on azathioprine, any interaction?")."""
     for sentence in sentences(text):
         drug = listed_drug_pattern().search(sentence) or _MEDICINE_CLASS.search(sentence)
-        if drug is None or not re.search(rf"\b{_LDN_REF}\b", sentence, re.IGNORECASE):
+        if drug is None:
+            continue
+        if ldn_implied and _COMBINING.search(sentence):
+            return drug.group(0).lower()
+        if not re.search(rf"\b{_LDN_REF}\b", sentence, re.IGNORECASE):
             continue
         name = re.escape(drug.group(0))
         ldn_then_drug = rf"\b{_LDN_REF}\b\W+(?:[\w.']+\W+){{0,5}}?{_JOINED}{name}\b"

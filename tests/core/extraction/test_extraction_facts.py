@@ -486,3 +486,10 @@ def test_an_operation_in_lay_words_is_a_planned_procedure(text):
 
 def test_a_body_part_alone_is_not_an_operation():
     assert facts("her knee is sore and her tooth aches").procedure_planned is None
+
+
+@pytest.mark.parametrize(
+    "text", ["asks about trying for a baby next year", "considering IVF in the spring"]
+)
+def test_a_pregnancy_plan_counts_in_a_hypothetical_frame(text):
+    assert facts(text).planning_pregnancy is True

@@ -19,6 +19,7 @@ def test_the_skeleton_keeps_consonants_and_merges_sound_alikes():
         ("my husbands low does nal tracks own he is sick", "low dose naltrexone he is sick"),
         ("low dose now trucks own for fibro my algae", "low dose naltrexone for fibromyalgia"),
         ("is low dose nal trex one safe", "low dose naltrexone safe"),
+        ("patient on el dee en for her fibro", "patient on LDN for her fibro"),
     ],
 )
 def test_dictated_splits_are_joined(dictated, restored):

@@ -75,3 +75,9 @@ def test_starting_another_drug_is_told_from_starting_ldn(text, another):
     from ldn_core.understanding.other_drugs import starts_another_drug
 
     assert starts_another_drug(text) is another
+
+
+def test_in_a_follow_up_ldn_need_not_be_named_to_ask_about_combining():
+    text = "different point, same patient - she's on azathioprine, any interaction?"
+    assert co_medication(text) is None
+    assert co_medication(text, ldn_implied=True) == "azathioprine"
