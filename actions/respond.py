@@ -58,25 +58,30 @@ class ActionRespond(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        turn = turn_from(tracker)
-        reply = shared_assistant().respond(turn, state_from(tracker), clock.today())
-        log.info(
-            "respond route=%s intent=%s kind=%s noise=%s",
-            reply.route,
-            turn.intent,
-            reply.answer.kind if reply.answer else None,
-            ",".join(reply.noise) or "-",
-        )
-        if reply.response:
-            dispatcher.utter_message(response=reply.response)
-        elif reply.answer is not None:
-            send(dispatcher, reply.answer, tracker.get_latest_input_channel())
-        events: list[dict[str, Any]] = list(context_events(reply.context))
-        events += [
-            SlotSet("patient_facts", facts_to_dict(reply.facts) if reply.facts else None),
-            SlotSet("screening_pending", reply.screening_pending),
-            SlotSet(LAST_PASSAGES, list(reply.passages) or None),
-        ]
-        # the one slot that opens the screening form (data/rules/screening.yml)
-        events.append(SlotSet(WALKTHROUGH, reply.open_form == "screening_form"))
-        return events
+        return respond(dispatcher, tracker)
+
+
+def respond(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """Answer the latest message through the core's router; the slot events to keep."""
+    turn = turn_from(tracker)
+    reply = shared_assistant().respond(turn, state_from(tracker), clock.today())
+    log.info(
+        "respond route=%s intent=%s kind=%s noise=%s",
+        reply.route,
+        turn.intent,
+        reply.answer.kind if reply.answer else None,
+        ",".join(reply.noise) or "-",
+    )
+    if reply.response:
+        dispatcher.utter_message(response=reply.response)
+    elif reply.answer is not None:
+        send(dispatcher, reply.answer, tracker.get_latest_input_channel())
+    events: list[dict[str, Any]] = list(context_events(reply.context))
+    events += [
+        SlotSet("patient_facts", facts_to_dict(reply.facts) if reply.facts else None),
+        SlotSet("screening_pending", reply.screening_pending),
+        SlotSet(LAST_PASSAGES, list(reply.passages) or None),
+    ]
+    # the one slot that opens the screening form (data/rules/screening.yml)
+    events.append(SlotSet(WALKTHROUGH, reply.open_form == "screening_form"))
+    return events

@@ -18,9 +18,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import clock
 from actions.adapter import latest_text, send
 from actions.forms.slots import SCHEDULE_FORM, SCREENING_FORM, reset_events
+from actions.respond import respond
 from ldn_core.answer import message
 from ldn_core.assistant import shared_assistant
 from ldn_core.patient import facts_from_dict, facts_to_dict
+from ldn_core.understanding import asks_about_a_schedule
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,9 @@ class ActionTitrationSchedule(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if asks_about_a_schedule(latest_text(tracker)):
+            # "where does the titration schedule come from?": the store's answer
+            return [*respond(dispatcher, tracker), *reset_events(SCHEDULE_FORM)]
         assistant = shared_assistant()
         start = tracker.get_slot("schedule_start")
         if start:  # from the schedule form

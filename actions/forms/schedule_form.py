@@ -15,6 +15,7 @@ from actions.forms.base import LdnFormValidation
 from actions.forms.slots import FAILURES
 from ldn_core.assistant import LOW_START_WORDS
 from ldn_core.extraction.dates import find_time_expressions
+from ldn_core.understanding import asks_about_a_schedule
 
 
 class ValidateScheduleForm(LdnFormValidation):
@@ -25,6 +26,10 @@ class ValidateScheduleForm(LdnFormValidation):
 
     def activation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict:
         text = latest_text(tracker)
+        if asks_about_a_schedule(text):
+            # a question about a schedule, not a request for one: the form completes at once
+            # and action_titration_schedule answers the question from the store
+            return {"schedule_variant": "standard", "schedule_start": clock.today().isoformat()}
         values: dict[str, Any] = {"schedule_variant": parse_variant(text) or "standard"}
         start, problem = parse_start(text)
         if problem and find_time_expressions(text):

@@ -7,6 +7,7 @@ the benchmarks.
 from ldn_core.understanding.clean import CleanedMessage, clean_message
 from ldn_core.understanding.signals import (
     already_on_ldn,
+    asks_about_a_schedule,
     asks_about_dose,
     asks_about_starting,
     asks_to_start_ldn,
@@ -21,6 +22,7 @@ from ldn_core.understanding.signals import (
 
 __all__ = [
     "already_on_ldn",
+    "asks_about_a_schedule",
     "asks_about_dose",
     "CleanedMessage",
     "asks_about_starting",

@@ -297,6 +297,21 @@ def asks_to_start_ldn(text: str) -> bool:
     return bool(_STARTS_LDN.search(text))
 
 
+# Words that ask where a schedule comes from or what backs it, not for one to be drawn up.
+_ABOUT_A_SCHEDULE = re.compile(
+    r"\b(?:papers?|sources?|evidence|references?|stud(?:y|ies)|trials?|based on|"
+    r"c(?:o|a)mes? from|came from|who (?:says|recommends|came up)|guidelines?|taper\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_a_schedule(text: str) -> bool:
+    """A question about a schedule ("the titration schedule, it come from which paper?", "is
+    there a taper schedule in your sources?"), not a request to draw one up: answered from
+    the store, never with the schedule form's "from which day?"."""
+    return is_question_shaped(text) and bool(_ABOUT_A_SCHEDULE.search(text))
+
+
 def asks_about_starting(text: str) -> bool:
     """Whether the message asks whether or when LDN can be started (or continued) for a
     patient: the cue for a screening verdict next to the answer."""

@@ -109,3 +109,17 @@ async def test_schedule_from_the_form_slots(dispatcher):
     assert rows[0]["start"] == start.isoformat() and rows[0]["dose_mg"] == 1.5
     assert rows[-1]["dose_mg"] == 4.5
     assert slot_events(events)["schedule_start"] is None
+
+
+async def test_a_question_about_the_schedule_is_answered_not_asked_a_start_day(dispatcher):
+    question = "where does the 1.5 to 4.5 mg titration schedule come from, which paper?"
+    tracker = form_tracker(question, "request_schedule", form="schedule_form")
+    slots = slot_events(await ValidateScheduleForm().run(dispatcher, tracker, DOMAIN))
+    assert slots["schedule_start"] is not None  # the form completes at once: no question
+    assert not texts(dispatcher)
+
+    answered = slot_events(await ActionTitrationSchedule().run(dispatcher, tracker, DOMAIN))
+    payload = dispatcher.messages[-1]["custom"]
+    assert payload["kind"] == "knowledge" and payload["citations"]
+    assert "schedule" not in payload  # the store's answer, not a dated schedule
+    assert answered["schedule_start"] is None  # the form's slots are reset

@@ -254,3 +254,18 @@ def test_a_question_quoted_whole_is_searched_on_its_own():
     assert "can the LDN be crushed into yoghurt for her?" in question_parts(text)
     # apostrophes inside words open no quotation
     assert question_parts("it's fine isn't it? she's ok") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("the titration schedule, which paper is it from?", True),
+        ("is there a taper schedule in your sources?", True),
+        ("titration schedule starting Monday", False),
+        ("can you give me a schedule starting tomorrow?", False),
+    ],
+)
+def test_a_question_about_a_schedule_is_told_from_a_request(text, about):
+    from ldn_core.understanding import asks_about_a_schedule
+
+    assert asks_about_a_schedule(text) is about
