@@ -62,7 +62,10 @@ from ldn_core.understanding.other_drugs import (
     names_other_drug,
     starts_another_drug,
 )
-from ldn_core.understanding.untested_conditions import asked_about_untested_condition
+from ldn_core.understanding.untested_conditions import (
+    asked_about_untested_condition,
+    asks_about_evidence,
+)
 
 SMALLTALK_RESPONSES = {
     intents.GREET: "utter_greet",
@@ -335,13 +338,16 @@ class Router:
         parts = question_parts(text)
         case_condition = extracted.indication if extracted.indication in CONDITION_TOPIC else None
         for asked in parts:
+            # a part asking whether LDN works keeps the patient's condition ("what do I tell
+            # her about whether it works?" in an MS case asks about MS), as fact extraction
+            # reads it (the patient's, not a relative's: "mum has MS and takes LDN"); a part
+            # asking something else ("does it matter?", "is that true?") is not pulled to
+            # the condition's trials
+            about_efficacy = asks_about_evidence(asked)
             focused_result, focused_query = self.assistant.search(
-                # the part keeps the patient's condition ("what do I tell her about whether
-                # it works?" in an MS case asks about MS), as fact extraction reads it: the
-                # patient's, not a relative's ("mum has MS and takes LDN")
-                with_condition(asked, case_condition),
+                with_condition(asked, case_condition if about_efficacy else None),
                 hint_intent if hint_intent not in NOT_HINTS else None,
-                condition=named_condition,
+                condition=named_condition if about_efficacy else None,
                 population=turn.entities.get("population"),
                 previous=state.context,
             )

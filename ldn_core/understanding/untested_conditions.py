@@ -29,6 +29,19 @@ _ASKS_IF_IT_HELPS = re.compile(
 )
 
 
+_ASKS_ABOUT_RESULTS = re.compile(
+    r"\b(?:rcts?|results?|show(?:s|ed|n)?|found|guidelines?|efficacy|outcomes?|response|"
+    r"remission|nnt|placebo)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_evidence(text: str) -> bool:
+    """Whether the text asks if LDN helps or works, or what its studies found ("does it
+    work?", "what did the RCT show?")."""
+    return bool(_ASKS_IF_IT_HELPS.search(text) or _ASKS_ABOUT_RESULTS.search(text))
+
+
 @lru_cache(maxsize=4)
 def _terms(knowledge_dir: Path = REPO_ROOT / "knowledge") -> tuple[tuple[re.Pattern, str], ...]:
     data = yaml.safe_load((knowledge_dir / UNTESTED_FILE).read_text(encoding="utf-8")) or {}

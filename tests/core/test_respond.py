@@ -427,3 +427,14 @@ def test_starting_another_drug_is_declined_even_when_the_nlu_reads_titration(ass
     text = "buprenorphine induction for a new OST patient - day 1 dose and how fast to go up?"
     reply = ask(assistant, text, intent="ask_titration", drug="buprenorphine")
     assert reply.route == "decline"
+
+
+@pytest.mark.slow
+def test_a_case_question_on_another_subject_is_not_pulled_to_the_condition(assistant):
+    note = (
+        "Carer's call, noted by the GP:\n52F, fibromyalgia, on LDN 3 mg nocte for 5 months.\n"
+        "Day centre staff have been giving it with breakfast instead.\n"
+        "Carer asks: does that matter?"
+    )
+    reply = ask(assistant, note)
+    assert "dosing" in topics_of(assistant, reply)

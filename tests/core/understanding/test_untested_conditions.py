@@ -30,3 +30,19 @@ def test_a_question_whether_ldn_helps_an_untested_condition_names_it(text, label
 )
 def test_a_comorbidity_or_a_covered_condition_is_not_an_untested_question(text):
     assert asked_about_untested_condition(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("what did the RCT show?", True),
+        ("does it work for her?", True),
+        ("is it in the guidelines?", True),
+        ("does it matter if she takes it in the morning?", False),
+        ("is that statement accurate?", False),
+    ],
+)
+def test_a_question_about_evidence_is_told_from_other_questions(text, about):
+    from ldn_core.understanding.untested_conditions import asks_about_evidence
+
+    assert asks_about_evidence(text) is about
