@@ -44,6 +44,7 @@ from ldn_core.rules.screening import screening_rules
 from ldn_core.understanding import (
     already_on_ldn,
     asks_about_dose,
+    asks_about_evidence,
     asks_about_starting,
     asks_to_start_ldn,
     clean_message,
@@ -62,10 +63,7 @@ from ldn_core.understanding.other_drugs import (
     names_other_drug,
     starts_another_drug,
 )
-from ldn_core.understanding.untested_conditions import (
-    asked_about_untested_condition,
-    asks_about_evidence,
-)
+from ldn_core.understanding.untested_conditions import asked_about_untested_condition
 
 SMALLTALK_RESPONSES = {
     intents.GREET: "utter_greet",

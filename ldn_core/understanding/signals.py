@@ -316,3 +316,31 @@ def asks_about_starting(text: str) -> bool:
     """Whether the message asks whether or when LDN can be started (or continued) for a
     patient: the cue for a screening verdict next to the answer."""
     return bool(_STARTING.search(text) or _CASE_TAIL.search(text))
+
+
+# Whether LDN helps, treats or has evidence in something: the question these conditions raise.
+_ASKS_IF_IT_HELPS = re.compile(
+    r"\b(?:help|helps|helped|helping|work|works|worked|effective|effectiveness|benefit\w*|"
+    r"fix|fixes|fixed|cure|cures|treat|treats|treating|treatment for|good for|evidence|data|"
+    r"stud(?:y|ies)|trials?|lower|lowers|reduce|reduces|shrink|shrinks|improve|improves|"
+    r"try (?:it|ldn)|used? (?:it |ldn )?(?:in|for)|for (?:that|this))\b",
+    re.IGNORECASE,
+)
+
+
+_ASKS_ABOUT_RESULTS = re.compile(
+    r"\b(?:rcts?|results?|show(?:s|ed|n)?|found|guidelines?|efficacy|outcomes?|response|"
+    r"remission|nnt|placebo)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_if_it_helps(text: str) -> bool:
+    """Whether the text asks if LDN helps, works or has evidence in something."""
+    return bool(_ASKS_IF_IT_HELPS.search(text))
+
+
+def asks_about_evidence(text: str) -> bool:
+    """Whether the text asks if LDN helps or works, or what its studies found ("does it
+    work?", "what did the RCT show?")."""
+    return bool(_ASKS_IF_IT_HELPS.search(text) or _ASKS_ABOUT_RESULTS.search(text))

@@ -16,30 +16,9 @@ import yaml
 
 from ldn_core.settings import REPO_ROOT
 from ldn_core.understanding.sentences import sentences
+from ldn_core.understanding.signals import asks_if_it_helps
 
 UNTESTED_FILE = Path("lexicon") / "untested_conditions.yaml"
-
-# Whether LDN helps, treats or has evidence in something: the question these conditions raise.
-_ASKS_IF_IT_HELPS = re.compile(
-    r"\b(?:help|helps|helped|helping|work|works|worked|effective|effectiveness|benefit\w*|"
-    r"fix|fixes|fixed|cure|cures|treat|treats|treating|treatment for|good for|evidence|data|"
-    r"stud(?:y|ies)|trials?|lower|lowers|reduce|reduces|shrink|shrinks|improve|improves|"
-    r"try (?:it|ldn)|used? (?:it |ldn )?(?:in|for)|for (?:that|this))\b",
-    re.IGNORECASE,
-)
-
-
-_ASKS_ABOUT_RESULTS = re.compile(
-    r"\b(?:rcts?|results?|show(?:s|ed|n)?|found|guidelines?|efficacy|outcomes?|response|"
-    r"remission|nnt|placebo)\b",
-    re.IGNORECASE,
-)
-
-
-def asks_about_evidence(text: str) -> bool:
-    """Whether the text asks if LDN helps or works, or what its studies found ("does it
-    work?", "what did the RCT show?")."""
-    return bool(_ASKS_IF_IT_HELPS.search(text) or _ASKS_ABOUT_RESULTS.search(text))
 
 
 @lru_cache(maxsize=4)
@@ -61,7 +40,7 @@ def asked_about_untested_condition(text: str) -> str | None:
     helps ("will LDN help her thyroid?"), or None. A comorbidity listed on its own line of a
     chart ("PMH: depression, migraine") is not the question."""
     for sentence in sentences(text):
-        if not _ASKS_IF_IT_HELPS.search(sentence):
+        if not asks_if_it_helps(sentence):
             continue
         for pattern, label in _terms():
             if pattern.search(sentence):

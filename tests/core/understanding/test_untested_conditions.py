@@ -43,6 +43,6 @@ def test_a_comorbidity_or_a_covered_condition_is_not_an_untested_question(text):
     ],
 )
 def test_a_question_about_evidence_is_told_from_other_questions(text, about):
-    from ldn_core.understanding.untested_conditions import asks_about_evidence
+    from ldn_core.understanding import asks_about_evidence
 
     assert asks_about_evidence(text) is about
