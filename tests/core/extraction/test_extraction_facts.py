@@ -247,6 +247,8 @@ def test_renal_impairment(text, category):
         ("G1P0, 31/40, pelvic girdle pain", True, None),
         ("positive pregnancy test on Monday", True, None),
         ("negative pregnancy test today", False, None),
+        ("30F, on LDN for FM. Positive home pregnancy test today", True, None),
+        ("urine pregnancy test came back positive this morning", True, None),
         ("Nursing note: c/o vivid dreams since starting", None, None),
         ("she is nursing a 3 month old", None, True),
     ],
@@ -422,6 +424,45 @@ def test_no_other_naltrexone_answers_both_products(text):
 def test_a_named_product_is_not_overridden_by_a_general_denial():
     f = facts("on Contrave for weight, no other naltrexone")
     assert f.on_naltrexone_bupropion is True and f.on_naltrexone_50mg is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me and my husband are starting to try for a baby this year",
+        "they are hoping to start a family soon",
+        "trying for another baby",
+    ],
+)
+def test_a_pregnancy_plan_in_lay_words(text):
+    assert facts(text).planning_pregnancy is True
+
+
+@pytest.mark.parametrize(
+    "text, indication",
+    [
+        ("Phone call from Ms Achebe today, started LDN 1.5 mg for widespread pain", None),
+        ("Re: Ms R, 36, persistent fatigue, asking about LDN", None),
+        ("pt with MS on LDN", "multiple_sclerosis"),
+        ("Ms Jones, 50, RRMS, LDN?", "multiple_sclerosis"),
+    ],
+)
+def test_a_courtesy_title_is_not_multiple_sclerosis(text, indication):
+    assert facts(text).indication == indication
+
+
+@pytest.mark.parametrize(
+    "text, planned",
+    [
+        ("To: Reception - Elmfield Surgery\nI started the low dose naltrexone last week", None),
+        ("patient rang the surgery asking whether LDN is safe", None),
+        ("she texted the GP surgery about her LDN dreams", None),
+        ("Knee Surgery planned next week, on LDN", True),
+        ("on LDN, before the surgery next week should she stop it?", True),
+    ],
+)
+def test_a_general_practice_called_a_surgery_is_not_an_operation(text, planned):
+    assert facts(text).procedure_planned is planned
 
 
 def test_a_past_positive_pregnancy_test_is_never_read_as_not_pregnant():
