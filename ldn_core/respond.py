@@ -37,6 +37,7 @@ from ldn_core.routing import (
     POINTS_BACK,
     POPULATION_TOPIC,
     Context,
+    Query,
     is_elliptical,
 )
 from ldn_core.rules import Verdict
@@ -332,9 +333,10 @@ class Router:
         )
         # A chart paste or a case ends with its question ("Q: can I use the same dose?"), a
         # relayed question holds the patient's own words, a message may ask two things: each
-        # such part is searched too, and the most answerable reading kept.
+        # such part is searched too (best_reading chooses among the readings).
         parts = question_parts(text)
         case_condition = extracted.indication if extracted.indication in CONDITION_TOPIC else None
+        readings = [(result, query)]
         for asked in parts:
             # a part asking whether LDN works keeps the patient's condition ("what do I tell
             # her about whether it works?" in an MS case asks about MS), as fact extraction
@@ -349,11 +351,15 @@ class Router:
                 population=turn.entities.get("population"),
                 previous=state.context,
             )
-            if more_answerable(focused_result, result):
-                result, query = (
+            readings.append(
+                (
                     focused_result,
                     replace(focused_query, context=replace(focused_query.context, question=text)),
                 )
+            )
+        result, query = best_reading(
+            readings, self.retriever.config.keep_within, self.retriever.config.top_k
+        )
         # Small talk ("thanks", "ok") right after an answer is not a follow-up question, but a
         # question that points back at it ("should she stop?") is, whatever the NLU said.
         points_back = (
@@ -842,10 +848,29 @@ def declined_as_another_subject(
     return confident_oos and (overrule_at <= 0 or result.answerability < overrule_at)
 
 
-def more_answerable(candidate: RetrievalResult, current: RetrievalResult) -> bool:
-    if candidate.abstained != current.abstained:
-        return current.abstained
-    return candidate.answerability > current.answerability
+def best_reading(
+    readings: list[tuple[RetrievalResult, Query]], keep_within: float, top_k: int
+) -> tuple[RetrievalResult, Query]:
+    """One message read several ways (whole, its question, the patient's quoted words...):
+    the message is answerable when any reading is; the passages are those of the reading
+    whose best passage matches best. Which reading is *most answerable* is a poor guide: a
+    fragment ("whether it will settle") reads as a generic LDN question, while the whole
+    message matches its passage (nausea) far more closely."""
+    answerable = [r for r in readings if not r[0].abstained]
+    if not answerable:
+        return max(readings, key=lambda r: r[0].answerability)
+    best, best_query = max(readings, key=lambda r: _top_score(r[0]))
+    if not best.abstained:
+        return best, best_query
+    top = best.candidates[0].score
+    hits = [h for h in best.candidates if top - h.score <= keep_within][:top_k]
+    margin = max(r.answerability for r, _ in answerable)
+    return replace(best, hits=hits, abstained=False, answerability=margin), best_query
+
+
+def _top_score(result: RetrievalResult) -> float:
+    ranked = result.candidates or result.hits
+    return ranked[0].score if ranked else float("-inf")
 
 
 def keep_topics(

@@ -340,7 +340,18 @@ def asks_if_it_helps(text: str) -> bool:
     return bool(_ASKS_IF_IT_HELPS.search(text))
 
 
+# "will these still work or will the naltrexone cancel them out?": whether LDN stops
+# another medicine working, an interaction question, not whether LDN works.
+_ASKS_ABOUT_BLOCKING = re.compile(
+    r"\b(?:still (?:work|be effective|help|do anything)|cancel(?:s|led|ling)? (?:\w+ )?out|"
+    r"stop(?:s)? (?:\w+ )?(?:from )?working|block(?:s|ed|ing)?|counteract\w*)\b",
+    re.IGNORECASE,
+)
+
+
 def asks_about_evidence(text: str) -> bool:
     """Whether the text asks if LDN helps or works, or what its studies found ("does it
-    work?", "what did the RCT show?")."""
+    work?", "what did the RCT show?"); not whether LDN stops another medicine working."""
+    if _ASKS_ABOUT_BLOCKING.search(text):
+        return False
     return bool(_ASKS_IF_IT_HELPS.search(text) or _ASKS_ABOUT_RESULTS.search(text))

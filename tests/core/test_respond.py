@@ -10,7 +10,17 @@ import datetime as dt
 import pytest
 
 from ldn_core.patient import OpioidExposure, PatientFacts
-from ldn_core.respond import State, Turn, answers_pending, fact_topics, has_patient_facts
+from ldn_core.respond import (
+    State,
+    Turn,
+    answers_pending,
+    best_reading,
+    fact_topics,
+    has_patient_facts,
+)
+from ldn_core.retrieval.index import Hit
+from ldn_core.retrieval.retriever import RetrievalResult
+from ldn_core.routing import Context, Query
 from ldn_core.settings import REPO_ROOT
 
 TODAY = dt.date(2026, 12, 4)
@@ -45,6 +55,29 @@ def test_a_named_condition_alone_is_not_a_patient_description():
     assert not has_patient_facts(PatientFacts(indication="fibromyalgia"))
     assert has_patient_facts(PatientFacts(age_years=60))
     assert has_patient_facts(PatientFacts(opioids=[OpioidExposure("tramadol", current=True)]))
+
+
+def reading(name: str, scores: list[float], abstained: bool, answerability: float):
+    ranked = [Hit(f"{name}-{i}", s, s) for i, s in enumerate(scores)]  # passage: a label
+    result = RetrievalResult(name, name, ranked[:1], abstained, ranked, 1.0, answerability)
+    return result, Query(name, frozenset(), frozenset(), Context())
+
+
+def test_the_reading_whose_best_passage_matches_best_is_kept():
+    # the whole message matches its passage closely; a fragment reads as a generic question
+    whole = reading("whole", [0.84, 0.70], abstained=True, answerability=-1.3)
+    fragment = reading("fragment", [0.71, 0.69], abstained=False, answerability=1.8)
+    result, query = best_reading([whole, fragment], keep_within=0.16, top_k=3)
+    assert query.text == "whole" and not result.abstained
+    assert [h.passage for h in result.hits] == ["whole-0", "whole-1"]
+    assert result.answerability == 1.8  # the message is as answerable as its best reading
+
+
+def test_no_answerable_reading_abstains():
+    whole = reading("whole", [0.80], abstained=True, answerability=-1.0)
+    part = reading("part", [0.70], abstained=True, answerability=-0.5)
+    result, query = best_reading([whole, part], keep_within=0.16, top_k=3)
+    assert result.abstained and query.text == "part"
 
 
 def test_facts_name_the_topics_to_search():
@@ -187,6 +220,30 @@ def state_after(reply):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        # a story, then a clipped relayed clause: the whole message names the side effect
+        (
+            "Note from the ward clerk: Mr Dunn called, since his LDN was put up to 3 mg he has "
+            "felt queasy every morning, not sick, just off his food. He would like to know "
+            "whether it is the LDN and if it will pass. He also has weekly methotrexate.",
+            "adverse_effects",
+        ),
+        # whether LDN stops another medicine working is an interaction question, not the
+        # evidence for the condition LDN is taken for
+        (
+            "Pharmacy counter: lady on LDN 4.5 mg for her fibro is buying loperamide for a "
+            "stomach bug and asks 'will these still work or does the naltrexone block them?'",
+            "interactions",
+        ),
+    ],
+)
+def test_a_relayed_question_is_answered_on_what_it_asks(assistant, text, topic):
+    reply = ask(assistant, text)
+    assert reply.route == "knowledge" and topic in topics_of(assistant, reply)
+
+
 def test_a_patient_on_ldn_with_a_new_opioid_gets_the_opioid_answer_first(assistant):
     reply = ask(
         assistant,

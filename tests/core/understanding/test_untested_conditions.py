@@ -40,6 +40,10 @@ def test_a_comorbidity_or_a_covered_condition_is_not_an_untested_question(text):
         ("is it in the guidelines?", True),
         ("does it matter if she takes it in the morning?", False),
         ("is that statement accurate?", False),
+        # whether LDN stops another medicine working is an interaction question
+        ("will these still work or will the naltrexone cancel them out?", False),
+        ("does the LDN block her codeine?", False),
+        ("will it stop the co-codamol from working?", False),
     ],
 )
 def test_a_question_about_evidence_is_told_from_other_questions(text, about):
