@@ -177,7 +177,9 @@ _QUOTED_MESSAGE = re.compile(
     r"|\b(?:pts?|patient|husband|wife|partner|mum|mom|mother|dad|father|son|daughter|carer|"
     r"family|pharmacist|pharmacy|colleague|gp)\b[^:'\"\n]{0,25}:\s*['\"\u2018\u201c]?"
     r"|\b(?:pts?|patient|husband|wife|partner|mum|mom|mother|dad|father|son|daughter|carer)\s+"
-    r"(?:messaged|emailed|texted|wrote|writes|says|said)\s*['\"\u2018\u201c])"
+    r"(?:messaged|emailed|texted|wrote|writes|says|said)\s*['\"\u2018\u201c]"
+    # "message translated by Google: '...'", "text from her this morning: \"...\""
+    r"|\b(?:message|text|e-?mail|note|letter|voicemail)\b[^:'\"\n]{0,40}:\s*['\"\u2018\u201c])"
     r"\s*([^\n]{8,})",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -223,7 +225,7 @@ def question_parts(text: str) -> list[str]:
     if main:
         parts.append(main)
     relayed = _RELAYED_CLAUSE.search(text)
-    if relayed and mentions_a_patient(text):
+    if relayed and (mentions_a_patient(text) or _RELAYER.search(text)):
         parts.append(relayed.group(1).strip(" -,;:'\""))
     quoted = [m.group(1).strip(" -,;:'\"\u2019\u201d") for m in _QUOTED_MESSAGE.finditer(text)]
     if quoted:  # a pasted chat's lines together are the sender's message
@@ -241,10 +243,19 @@ def question_parts(text: str) -> list[str]:
     return unique[:MAX_QUESTION_PARTS]
 
 
+# Who passes a question on: "a patient's wife asked me", "one of our patients rang". Not a
+# sign of a particular patient in general ("can a patient on methadone take LDN?" is general).
+_RELAYER = re.compile(
+    r"\b(?:a|one of (?:my|our|the)) (?:patients?|pts?|clients?)(?:'s)?\b"
+    r"|\b(?:patient|pt)'?s? (?:wife|husband|partner|mum|mother|dad|father|daughter|son|carer)\b",
+    re.IGNORECASE,
+)
+
+
 def relays_a_question(text: str) -> bool:
     """A question passed on from a patient or family member about a particular patient."""
     return bool(_QUOTED_MESSAGE.search(text)) or (
-        bool(_RELAYED.search(text)) and mentions_a_patient(text)
+        bool(_RELAYED.search(text)) and (mentions_a_patient(text) or bool(_RELAYER.search(text)))
     )
 
 

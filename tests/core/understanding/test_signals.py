@@ -129,6 +129,22 @@ def test_a_relayed_question_needs_a_particular_patient():
 @pytest.mark.parametrize(
     "text",
     [
+        "A patient's wife asked me on the ward: 'does it ever put people in hospital?'",
+        "one of our patients rang to ask whether the dreams wear off",
+        "Message from a patient, translated by an app: 'how can such a small dose stop pain?'",
+    ],
+)
+def test_a_question_passed_on_by_someone_is_relayed(text):
+    assert relays_a_question(text)
+
+
+def test_a_general_question_about_a_patient_is_not_relayed():
+    assert not relays_a_question("can a patient on methadone take LDN?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "62M, PHN, no opioids, eGFR 70. LDN?",
         "widespread pain, off tramadol 3 weeks, LFTs fine - LDN ok?",
         "50F, MS, no opioid use for a month - go ahead?",
