@@ -531,7 +531,10 @@ class Router:
         # naltrexone product, pregnancy, an operation) leads the answer, whatever condition
         # LDN is for: "on LDN for FM, now on oxycodone - stop the LDN?" is an opioid question.
         safety_topics = fact_topics(extracted)
-        if safety_topics and not followup:
+        # ... except in a question whether LDN helps a condition the store holds no study
+        # of: that honest answer leads ("Panadeine Forte ceased long ago" in a Hashimoto's
+        # referral does not turn it into an opioid answer; a verdict covers the opioid)
+        if safety_topics and not followup and not untested:
             # focusing picks among the passages; it turns an abstention into an answer only
             # in a message about LDN: "can mum keep taking the small naltrexone when her
             # gallbladder is taken out?" matches nothing well as a whole, yet its operation

@@ -376,6 +376,20 @@ def test_a_condition_the_store_has_no_study_of_gets_an_honest_cited_answer(assis
 
 
 @pytest.mark.slow
+def test_an_old_opioid_in_the_notes_does_not_turn_an_untested_condition_into_an_opioid_answer(
+    assistant,
+):
+    reply = ask(
+        assistant,
+        "Letter to endocrine. Re: Mrs K, 41, autoimmune thyroiditis on levothyroxine, tired. "
+        "She asks about low dose naltrexone to bring her thyroid antibodies down - any evidence? "
+        "Codeine stopped years ago.",
+    )
+    assert reply.answer.intro.startswith("My store holds no study of LDN in Hashimoto's")
+    assert topics_of(assistant, reply) == {"efficacy"}
+
+
+@pytest.mark.slow
 def test_an_allergy_to_naltrexone_blocks_the_start_and_an_opioid_allergy_does_not_count(assistant):
     allergic = ask(assistant, "61M, PDN, allergic to naltrexone, no opioids - start LDN?")
     assert allergic.answer.structured["screening"]["verdict"] == "do_not_start"

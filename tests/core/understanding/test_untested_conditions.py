@@ -14,6 +14,7 @@ from ldn_core.understanding.untested_conditions import asked_about_untested_cond
         ("mother asks whether LDN treats autism", "autism"),
         ("any evidence for low dose naltrexone in lupus", "lupus"),
         ("he wants to try LDN for his psoriasis", "psoriasis"),
+        ("pt with Hailey-Hailey asked if LDN works for it", "Hailey-Hailey disease"),
     ],
 )
 def test_a_question_whether_ldn_helps_an_untested_condition_names_it(text, label):
