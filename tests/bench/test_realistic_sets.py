@@ -9,7 +9,7 @@ from bench.realistic_benchmark import SETS, load_items
 from bench.realistic_check import check
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5", "dev6"])
+@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7"])
 def test_development_set_schema(name):
     assert check(name) == []
 
