@@ -93,7 +93,9 @@ _ALREADY_ON = re.compile(
     r"(?:(?:the|her|his|their|my)\s+)?(?:ldn|low[- ]?dose naltrexone|naltrexone \d(?:\.\d)? ?mg)\b"
     r"|\bldn (?:user|patient)s?\b"
     # "her LDN", "stops the LDN": only someone taking it has one to stop
-    r"|\b(?:her|his|their) (?:ldn|low[- ]?dose naltrexone)\b"
+    # (not "wants to start her LDN today": a first dose is still to come)
+    r"|\b(?<!start )(?<!starting )(?<!begin )(?<!commence )(?<!try )(?<!trial )"
+    r"(?:her|his|their) (?:ldn|low[- ]?dose naltrexone)\b"
     r"|\bstop(?:s|ping|ped)? (?:the |her |his |their )?(?:ldn|low[- ]?dose naltrexone)\b"
     # a pasted medication list that holds LDN ("Regular: LDN 4.5 mg ON, paracetamol ...")
     r"|^\s*(?:regular|meds|medications|current (?:meds|medications)|dhx|drug history|"
@@ -259,8 +261,35 @@ def relays_a_question(text: str) -> bool:
     )
 
 
+# LDN named only to set it aside: "I'm not asking about naltrexone", "no LDN planned, just a
+# wean", "nothing to do with LDN". Such a message is about something else.
+_SETS_ASIDE = re.compile(
+    r"\b(?:not (?:asking |talking )?(?:about|re|regarding)|nothing to do with|unrelated to|"
+    r"not related to|apart from|other than|forget(?: about)?|leave aside|ignore)\s+"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_SET_ASIDE_AFTER = re.compile(
+    r"^\s+(?:is |isn't |are )?(?:not (?:planned|involved|relevant|being considered|on the table)|"
+    r"planned:? no|n/a)\b",
+    re.IGNORECASE,
+)
+_NO_BEFORE = re.compile(r"\bno\s+$", re.IGNORECASE)
+_PLANNED_AFTER = re.compile(r"^\s+(?:planned|involved|intended|in the picture)\b", re.IGNORECASE)
+
+
 def mentions_ldn(text: str) -> bool:
-    return bool(_LDN.search(text))
+    """Whether LDN (or another naltrexone product) is named, other than to set it aside."""
+    return any(not _set_aside(text, m) for m in _LDN.finditer(text))
+
+
+def _set_aside(text: str, match: re.Match[str]) -> bool:
+    before, after = text[max(0, match.start() - 40) : match.start()], text[match.end() :]
+    return bool(
+        _SETS_ASIDE.search(before)
+        or _SET_ASIDE_AFTER.search(after[:40])
+        or (_NO_BEFORE.search(before) and _PLANNED_AFTER.search(after[:30]))
+    )
 
 
 def followup_request(text: str) -> str | None:

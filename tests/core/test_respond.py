@@ -244,6 +244,26 @@ def test_a_relayed_question_is_answered_on_what_it_asks(assistant, text, topic):
     assert reply.route == "knowledge" and topic in topics_of(assistant, reply)
 
 
+def test_a_patient_about_to_start_her_ldn_on_an_opioid_gets_do_not_start(assistant):
+    reply = ask(
+        assistant,
+        "38F on co-codamol for a sprained ankle since Tuesday, CRPS. "
+        "wants to start her LDN tomorrow",
+    )
+    assert reply.route == "composite"
+    assert reply.answer.structured["screening"]["verdict"] == "do_not_start"
+
+
+def test_suboxone_with_ldn_is_an_opioid_question_not_a_co_medication(assistant):
+    reply = ask(assistant, "CAN LDN BE TAKEN WITH SUBOXONE?? HE SAYS HIS DR SAID ITS FINE")
+    assert "opi-methadone-buprenorphine-maintenance" in reply.passages
+
+
+def test_a_question_that_sets_ldn_aside_is_declined(assistant):
+    reply = ask(assistant, "how do I taper oxycodone 60 mg a day over 6 weeks? no LDN planned")
+    assert reply.route == "decline"
+
+
 def test_a_patient_on_ldn_with_a_new_opioid_gets_the_opioid_answer_first(assistant):
     reply = ask(
         assistant,

@@ -178,6 +178,27 @@ def test_a_medication_list_or_an_article_still_means_on_ldn(text):
 
 def test_a_plan_to_start_ldn_is_not_being_on_it():
     assert not already_on_ldn("Meds: amitriptyline 10 mg\nPlan: start LDN 1.5 mg")
+    assert not already_on_ldn("42F on co-codamol since Monday, wants to start her LDN today")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pt wants kratom to get off his opioids - legal here? I'm not asking about naltrexone",
+        "how would you taper oxycodone 40 mg/day over 8 weeks, no LDN planned, just a wean",
+        "LDN not planned - what about duloxetine for her?",
+        "other than LDN, what helps fibromyalgia sleep?",
+    ],
+)
+def test_ldn_named_only_to_set_it_aside_is_not_an_ldn_question(text):
+    assert not mentions_ldn(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["no LDN yet, can she start?", "she is not on LDN", "not on LDN yet - start it?"]
+)
+def test_a_patient_not_yet_on_ldn_is_still_an_ldn_question(text):
+    assert mentions_ldn(text)
 
 
 def test_the_parts_of_a_message_are_searched_on_their_own():
