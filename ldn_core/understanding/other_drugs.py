@@ -91,7 +91,8 @@ _JOINED = (
 # A class of medicines named instead of a drug ("is LDN safe with thyroid medication?").
 _MEDICINE_CLASS = re.compile(
     r"\b(?:thyroid|blood pressure|bp|diabetes|diabetic|heart|epilepsy|seizure|antidepressant|"
-    r"psychiatric|mental health|migraine|asthma|hrt|other|regular|usual|current|daily)\s+"
+    r"psychiatric|mental health|migraine|asthma|hay ?fever|allergy|hrt|other|regular|usual|"
+    r"current|daily)\s+"
     r"(?:medications?|medicines?|meds|tablets|pills|drugs)\b",
     re.IGNORECASE,
 )

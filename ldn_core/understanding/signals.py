@@ -73,7 +73,8 @@ _YES_NO_INSIDE = re.compile(
 
 # "can I start LDN", "ok to begin ldn tonight", "when can she start", "is LDN safe for him"
 _STARTING = re.compile(
-    r"\b(?:start|starting(?! dose)|begin|beginning|initiat\w*|commenc\w*|prescrib\w*|trial of|"
+    r"\b(?:start|starting(?! dose)|be started|get started|begin|beginning|initiat\w*|commenc\w*|"
+    r"prescrib\w*|trial of|"
     r"try|trying|"
     r"put (?:him|her|them|pt|the patient) on|switch\w* (?:to|over)|add(?:ing)?|go ahead|"
     r"candidate|eligible|suitable|reasonable|appropriate|safe (?:for|to|in)|ok(?:ay)? (?:for|to)|"

@@ -251,6 +251,8 @@ def test_renal_impairment(text, category):
         ("urine pregnancy test came back positive this morning", True, None),
         ("Nursing note: c/o vivid dreams since starting", None, None),
         ("she is nursing a 3 month old", None, True),
+        ("Nursing asking when her LDN can go back on?", None, None),
+        ("currently nursing, can she take LDN?", None, True),
     ],
 )
 def test_pregnancy_and_lactation(text, pregnant, breastfeeding):
@@ -458,6 +460,7 @@ def test_a_courtesy_title_is_not_multiple_sclerosis(text, indication):
         ("patient rang the surgery asking whether LDN is safe", None),
         ("she texted the GP surgery about her LDN dreams", None),
         ("Knee Surgery planned next week, on LDN", True),
+        ("she is having a tooth pulled on Friday, on LDN", True),
         ("on LDN, before the surgery next week should she stop it?", True),
     ],
 )

@@ -17,6 +17,9 @@ from ldn_core.understanding.other_drugs import co_medication
         ("my patient wants to know if LDN is fine alongside her citalopram", "citalopram"),
         ("pt on LDN 4.5 for FM, GP wants to add amitriptyline - any interaction?", "amitriptyline"),
         ("is it okay with warfarin?", "warfarin"),
+        ("his wife emailed asking if LDN is safe alongside his Stelara injections", "stelara"),
+        ("ok to take LDN with her cetirizine?", "cetirizine"),
+        ("can she take LDN with her hay fever tablets?", "hay fever tablets"),
     ],
 )
 def test_a_drug_taken_with_ldn_is_a_co_medication_question(text, drug):

@@ -148,6 +148,7 @@ def test_a_general_question_about_a_patient_is_not_relayed():
         "62M, PHN, no opioids, eGFR 70. LDN?",
         "widespread pain, off tramadol 3 weeks, LFTs fine - LDN ok?",
         "50F, MS, no opioid use for a month - go ahead?",
+        "45F, FM, no opioids. can LDN be started",
     ],
 )
 def test_a_case_in_shorthand_asks_about_starting(text):
