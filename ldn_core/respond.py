@@ -541,7 +541,12 @@ class Router:
             # is what the answer must be about
             focused = self._focused(result, extracted, safety_topics)
             on_the_fact = focused is not result and mentions_ldn(text)
+            asked = result
             result = replace(focused, abstained=result.abstained and not on_the_fact)
+            if focused is not asked and not asked.abstained:
+                # the question asked is still answered: "can LDN cause tachycardia? flagged
+                # at pre-op" shows the tachycardia passage after the perioperative ones
+                result = with_other_reading(result, asked, self.retriever.config.top_k)
         if other_reading is not None and not result.abstained:
             # "would I need a smaller dosage" after a dialysis answer: the dialysis reading
             # leads, the best passage of the other reading (lower starting doses) follows

@@ -146,7 +146,10 @@ def asks_about_dose(text: str) -> bool:
 
 
 # "Q: ...", "Question - ...", "Plan: ?trial of LDN ..." in a pasted note.
-_QUESTION_LABEL = re.compile(r"(?:^|\n|\.\s)\s*(?:q|question|query|plan|ask)\s*[:\-]\s*", re.I)
+# ... or a field of a pasted record: '"question": "how long a trial?"'
+_QUESTION_LABEL = re.compile(
+    r"(?:^|\n|\.\s|[{,]\s*[\"'])\s*(?:q|question|query|plan|ask)[\"']?\s*[:\-]\s*[\"']?", re.I
+)
 QUESTION_PART_MIN_WORDS = 14  # shorter messages are searched whole
 
 

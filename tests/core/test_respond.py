@@ -244,6 +244,15 @@ def test_a_relayed_question_is_answered_on_what_it_asks(assistant, text, topic):
     assert reply.route == "knowledge" and topic in topics_of(assistant, reply)
 
 
+def test_a_safety_fact_leads_and_the_question_asked_is_still_answered(assistant):
+    reply = ask(
+        assistant,
+        "Can LDN cause headaches? She is on LDN 3 mg and booked for a hernia repair next month.",
+    )
+    assert {"perioperative", "adverse_effects"} <= topics_of(assistant, reply)
+    assert reply.answer.points[0].origin_id.startswith("periop")
+
+
 def test_a_patient_about_to_start_her_ldn_on_an_opioid_gets_do_not_start(assistant):
     reply = ask(
         assistant,

@@ -202,6 +202,14 @@ def test_a_patient_not_yet_on_ldn_is_still_an_ldn_question(text):
     assert mentions_ldn(text)
 
 
+def test_a_question_field_of_a_pasted_record_is_its_question():
+    record = (
+        '{"patient": "F, 50", "dx": "fibromyalgia, IBS", "drug": "LDN 4.5mg nocte since March", '
+        '"question": "how long a trial before we call it a failure?"}'
+    )
+    assert question_part(record).startswith("how long a trial before we call it a failure?")
+
+
 def test_the_parts_of_a_message_are_searched_on_their_own():
     assert question_parts("his wife asks whether he can crush the capsules into yoghurt") == [
         "he can crush the capsules into yoghurt"
