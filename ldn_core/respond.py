@@ -51,6 +51,7 @@ from ldn_core.understanding import (
     clean_message,
     followup_request,
     is_question_shaped,
+    labelled_question,
     mentions_a_patient,
     mentions_ldn,
     question_parts,
@@ -357,8 +358,12 @@ class Router:
                     replace(focused_query, context=replace(focused_query.context, question=text)),
                 )
             )
+        labelled = labelled_question(text)
         result, query = best_reading(
-            readings, self.retriever.config.keep_within, self.retriever.config.top_k
+            readings,
+            self.retriever.config.keep_within,
+            self.retriever.config.top_k,
+            preferred=parts.index(labelled) + 1 if labelled in parts else None,
         )
         # Small talk ("thanks", "ok") right after an answer is not a follow-up question, but a
         # question that points back at it ("should she stop?") is, whatever the NLU said.
@@ -857,16 +862,22 @@ def declined_as_another_subject(
 
 
 def best_reading(
-    readings: list[tuple[RetrievalResult, Query]], keep_within: float, top_k: int
+    readings: list[tuple[RetrievalResult, Query]],
+    keep_within: float,
+    top_k: int,
+    preferred: int | None = None,
 ) -> tuple[RetrievalResult, Query]:
     """One message read several ways (whole, its question, the patient's quoted words...):
     the message is answerable when any reading is; the passages are those of the reading
     whose best passage matches best. Which reading is *most answerable* is a poor guide: a
     fragment ("whether it will settle") reads as a generic LDN question, while the whole
-    message matches its passage (nausea) far more closely."""
+    message matches its passage (nausea) far more closely. ``preferred``: the reading of the
+    question the clinician labelled ("Q: ..."), kept whenever it is answerable."""
     answerable = [r for r in readings if not r[0].abstained]
     if not answerable:
         return max(readings, key=lambda r: r[0].answerability)
+    if preferred is not None and not readings[preferred][0].abstained:
+        return readings[preferred]
     best, best_query = max(readings, key=lambda r: _top_score(r[0]))
     if not best.abstained:
         return best, best_query

@@ -153,6 +153,16 @@ _QUESTION_LABEL = re.compile(
 QUESTION_PART_MIN_WORDS = 14  # shorter messages are searched whole
 
 
+def labelled_question(text: str) -> str | None:
+    """The question a clinician labelled ("Q: can I use the same dose?", a "question" field),
+    or None: the clinician's own statement of what is asked."""
+    labelled = list(_QUESTION_LABEL.finditer(text))
+    if not labelled or len(text.split()) < QUESTION_PART_MIN_WORDS:
+        return None
+    part = text[labelled[-1].end() :].strip()
+    return part if len(part.split()) >= 3 else None
+
+
 def question_part(text: str) -> str | None:
     """The question of a long message (a labelled "Q:" line, else its last sentence with a
     question mark), or None when the message is short or has no such part."""

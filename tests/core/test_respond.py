@@ -73,6 +73,16 @@ def test_the_reading_whose_best_passage_matches_best_is_kept():
     assert result.answerability == 1.8  # the message is as answerable as its best reading
 
 
+def test_the_question_the_clinician_labelled_is_kept_when_answerable():
+    whole = reading("whole", [0.85, 0.80], abstained=False, answerability=0.5)
+    labelled = reading("Q: same dose as mum?", [0.70], abstained=False, answerability=0.2)
+    _, query = best_reading([whole, labelled], keep_within=0.16, top_k=3, preferred=1)
+    assert query.text == "Q: same dose as mum?"
+    unanswerable = reading("Q: ?", [0.60], abstained=True, answerability=-2.0)
+    _, query = best_reading([whole, unanswerable], keep_within=0.16, top_k=3, preferred=1)
+    assert query.text == "whole"
+
+
 def test_no_answerable_reading_abstains():
     whole = reading("whole", [0.80], abstained=True, answerability=-1.0)
     part = reading("part", [0.70], abstained=True, answerability=-0.5)

@@ -202,6 +202,14 @@ def test_a_patient_not_yet_on_ldn_is_still_an_ldn_question(text):
     assert mentions_ldn(text)
 
 
+def test_a_labelled_question_is_the_clinicians_own_statement_of_what_is_asked():
+    from ldn_core.understanding import labelled_question
+
+    note = "History: 23F, hEDS + FM, opioid free, LFT normal. Mum takes LDN.\nQ: same dose as mum?"
+    assert labelled_question(note) == "same dose as mum?"
+    assert labelled_question("what dose of LDN for MS, and how fast should I go up?") is None
+
+
 def test_a_question_field_of_a_pasted_record_is_its_question():
     record = (
         '{"patient": "F, 50", "dx": "fibromyalgia, IBS", "drug": "LDN 4.5mg nocte since March", '
