@@ -694,10 +694,14 @@ class Router:
         screening = verdict_answer.structured["screening"]
         verdict = Verdict(screening["verdict"])
         focus = fact_topics(facts)
+        focused = self._focused(result, facts, focus)
+        if focused is not result and not result.abstained:
+            # the question asked is answered too, after the passages on the case's facts
+            focused = with_other_reading(focused, result, self.retriever.config.top_k)
         knowledge = self._knowledge_answer(
             text,
             turn.intent,
-            self._focused(result, facts, focus),
+            focused,
             context,
             True,
             with_dosing=asks_about_dose(text),

@@ -263,6 +263,15 @@ def test_a_safety_fact_leads_and_the_question_asked_is_still_answered(assistant)
     assert reply.answer.points[0].origin_id.startswith("periop")
 
 
+def test_a_case_with_a_verdict_still_answers_the_question_asked(assistant):
+    reply = ask(
+        assistant,
+        "58F fibro, on tramadol 50mg bd. Does LDN cause vivid dreams? " "she wants to start it",
+    )
+    assert reply.answer.structured["screening"]["verdict"] == "do_not_start"
+    assert "ae-vivid-dreams" in reply.passages
+
+
 def test_a_patient_about_to_start_her_ldn_on_an_opioid_gets_do_not_start(assistant):
     reply = ask(
         assistant,
