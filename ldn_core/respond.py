@@ -504,6 +504,8 @@ class Router:
         if (
             not already_on_ldn(text)
             and (not other_drug or opioid_or_product or asks_to_start_ldn(text))
+            # "pt wants to use kratom to get off his opioids": the drug to start is another
+            and not (starts_another_drug(text) and not mentions_ldn(text))
             and wants_verdict(
                 text, turn, extracted, continuing=facts is not extracted, about_ldn=about_ldn
             )

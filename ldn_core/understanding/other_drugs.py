@@ -133,7 +133,9 @@ def co_medication_followup(text: str, previous_question: str | None) -> str | No
     return drug.group(0).lower() if drug else None
 
 
-_STARTING_WORD = r"(?:start\w*|initiat\w*|commenc\w*|induc\w*|titrat\w*|begin\w*)"
+_STARTING_WORD = (
+    r"(?:start\w*|initiat\w*|commenc\w*|induc\w*|titrat\w*|begin\w*|use|using|try|trying)"
+)
 _SUBSTITUTION = r"(?:ost|oat|mat|opioid substitution|opioid agonist|opioid replacement)"
 
 

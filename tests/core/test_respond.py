@@ -290,6 +290,8 @@ def test_suboxone_with_ldn_is_an_opioid_question_not_a_co_medication(assistant):
 def test_a_question_that_sets_ldn_aside_is_declined(assistant):
     reply = ask(assistant, "how do I taper oxycodone 60 mg a day over 6 weeks? no LDN planned")
     assert reply.route == "decline"
+    reply = ask(assistant, "pt wants to use kratom to get off his oxycodone - is that legal here?")
+    assert reply.route == "decline"  # no LDN screening verdict on another drug's question
 
 
 def test_a_patient_on_ldn_with_a_new_opioid_gets_the_opioid_answer_first(assistant):

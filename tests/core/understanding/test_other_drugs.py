@@ -72,6 +72,8 @@ def test_a_bare_drug_after_a_co_medication_question_asks_the_same_of_it():
         ("can someone on methadone start LDN?", False),
         ("starting low dose naltrexone after morphine", False),
         ("off methadone 2 weeks, ok to start?", False),
+        ("pt wants to use kratom to come off his opioids - is it legal here?", True),
+        ("45F on tramadol, FM, wants to try LDN", False),
     ],
 )
 def test_starting_another_drug_is_told_from_starting_ldn(text, another):
