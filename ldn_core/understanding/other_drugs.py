@@ -127,10 +127,26 @@ def co_medication_followup(text: str, previous_question: str | None) -> str | No
     """ "and amitriptyline?" right after "any issue giving LDN with gabapentin?": the same
     question about the newly named drug. Only after a question about taking another drug
     with LDN; after "does LDN help PDN?" the same words ask about the trial against it."""
-    if not previous_question or co_medication(previous_question) is None:
+    if not previous_question:
+        return None
+    previous = co_medication(previous_question)
+    if previous is None:
         return None
     drug = listed_drug_pattern().search(text) or _MEDICINE_CLASS.search(text)
-    return drug.group(0).lower() if drug else None
+    if drug:
+        return drug.group(0).lower()
+    # "is naltrexone ok with sertraline?" then "and at LDN doses?": the same drug, at a dose
+    if len(text.split()) <= AT_A_DOSE_WORDS and _AT_A_DOSE.search(text):
+        return previous
+    return None
+
+
+AT_A_DOSE_WORDS = 8
+_AT_A_DOSE = re.compile(
+    r"\b(?:at|in|with|for)\s+(?:the\s+|such\s+|these\s+|this\s+|a\s+)?"
+    r"(?:ldn|low|lower|small|tiny|\d+(?:\.\d+)?\s?mg)\b",
+    re.IGNORECASE,
+)
 
 
 _STARTING_WORD = (

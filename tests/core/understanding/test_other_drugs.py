@@ -62,6 +62,11 @@ def test_a_bare_drug_after_a_co_medication_question_asks_the_same_of_it():
     # after a question that was not about taking a drug with LDN, it is not one
     assert co_medication_followup("and amitriptyline?", "does LDN help PDN?") is None
     assert co_medication_followup("and amitriptyline?", None) is None
+    # the same drug asked about again at a dose; a new subject is not the drug question
+    asked = "is naltrexone ok with sertraline"
+    assert co_medication_followup("and at LDN doses?", asked) == "sertraline"
+    assert co_medication_followup("what about at 4.5 mg?", asked) == "sertraline"
+    assert co_medication_followup("and in pregnancy?", asked) is None
 
 
 @pytest.mark.parametrize(
