@@ -276,7 +276,9 @@ def passage_topics() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--set", choices=["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "heldout"], default="dev"
+        "--set",
+        choices=["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "heldout"],
+        default="dev",
     )
     parser.add_argument("--url", default="http://127.0.0.1:5005")
     parser.add_argument("--start", action="store_true", help="start a stack for the run")

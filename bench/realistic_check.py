@@ -23,7 +23,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "eval" / "realistic"
-DEV_SETS = {"dev": "d", "dev2": "e", "dev3": "g", "dev4": "j", "dev5": "k", "dev6": "m", "dev7": "n"}
+DEV_SETS = {
+    "dev": "d",
+    "dev2": "e",
+    "dev3": "g",
+    "dev4": "j",
+    "dev5": "k",
+    "dev6": "m",
+    "dev7": "n",
+}
 STYLES = {
     "terse",
     "case",

@@ -550,10 +550,10 @@ class Router:
             on_the_fact = focused is not result and mentions_ldn(text)
             asked = result
             result = replace(focused, abstained=result.abstained and not on_the_fact)
-            if focused is not asked and not asked.abstained:
+            if focused is not asked:
                 # the question asked is still answered: "can LDN cause tachycardia? flagged
                 # at pre-op" shows the tachycardia passage after the perioperative ones
-                result = with_other_reading(result, asked, self.retriever.config.top_k)
+                result = with_question_asked(result, asked, text, self.retriever.config.top_k)
         if other_reading is not None and not result.abstained:
             # "would I need a smaller dosage" after a dialysis answer: the dialysis reading
             # leads, the best passage of the other reading (lower starting doses) follows
@@ -697,9 +697,9 @@ class Router:
         verdict = Verdict(screening["verdict"])
         focus = fact_topics(facts)
         focused = self._focused(result, facts, focus)
-        if focused is not result and not result.abstained:
+        if focused is not result:
             # the question asked is answered too, after the passages on the case's facts
-            focused = with_other_reading(focused, result, self.retriever.config.top_k)
+            focused = with_question_asked(focused, result, text, self.retriever.config.top_k)
         knowledge = self._knowledge_answer(
             text,
             turn.intent,
@@ -941,6 +941,20 @@ def with_other_reading(
     if best.passage.topic in {h.passage.topic for h in chosen.hits}:
         return chosen
     return replace(chosen, hits=[*chosen.hits[: max(top_k - 1, 1)], best])
+
+
+def with_question_asked(
+    focused: RetrievalResult, asked: RetrievalResult, text: str, top_k: int
+) -> RetrievalResult:
+    """The passages on a case's safety facts, then the best passage for the question as
+    asked when it is on another topic. Not the trials of the condition LDN is taken for,
+    unless the question asks whether it works: in "on LDN for MS, started morphine - keep
+    the LDN going?" MS is background, the opioid is the question."""
+    if asked.abstained or not asked.hits:
+        return focused
+    if asked.hits[0].passage.topic in CONDITION_TOPIC.values() and not asks_about_evidence(text):
+        return focused
+    return with_other_reading(focused, asked, top_k)
 
 
 def declined_context(question: str) -> Context:
